@@ -1,0 +1,99 @@
+# Hệ thống một cửa điện tử — developer and operator entry points. `make help` lists the targets.
+#
+#   make run    embedded default: SQLite under instance/, local attachments, in-process jobs
+#   make test   whole suite against real PostgreSQL, Redis (+ rq worker) and S3 (scripts/test.sh)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PORT ?= 5000
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check $(if $(CI),--progress-bar off,)
+# `make serve MIGRATE=0` on every app server but one, so only one runs the migrations.
+MIGRATE ?= 1
+# Extra pytest arguments, e.g. make test PYTEST_ARGS='-x -k calendar'
+PYTEST_ARGS ?=
+export PYTEST_ARGS
+
+# Stamps named after the requirement files' contents: installs run again only when a pin changes.
+RUN_STAMP := $(VENV)/.installed-run-$(shell cat requirements.txt | sha256sum | cut -c1-12)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
+
+# `make run` is the embedded default whatever the developer's shell exports.
+EMBEDDED := env -u APP_ENV -u DATABASE_URL -u REDIS_URL -u STORAGE_BACKEND \
+	-u S3_ENDPOINT -u S3_ACCESS_KEY -u S3_SECRET_KEY -u S3_BUCKET
+
+.PHONY: help venv install install-dev run test serve worker lint format migrate seed \
+	services services-stop clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(PY):
+	scripts/venv.sh $(VENV)
+
+$(RUN_STAMP): | $(PY)
+	$(PIP_INSTALL) -r requirements.txt
+	rm -f $(VENV)/.installed-run-*
+	touch $@
+
+$(DEV_STAMP): | $(PY)
+	$(PIP_INSTALL) -r requirements-dev.txt
+	rm -f $(VENV)/.installed-dev-* $(VENV)/.installed-run-*
+	touch $@ $(RUN_STAMP)
+
+venv: install ## create .venv (Python 3.11) and install the runtime requirements
+
+install: $(RUN_STAMP) ## install requirements.txt into .venv (only when it changed)
+
+install-dev: $(DEV_STAMP) ## install requirements-dev.txt (tests, ruff, SeaweedFS) into .venv
+
+run: install ## migrate, seed the demo data and serve on 127.0.0.1:PORT (5000), embedded default
+	mkdir -p instance
+	$(EMBEDDED) $(FLASK) db upgrade
+	$(EMBEDDED) $(FLASK) seed demo
+	$(EMBEDDED) $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install-dev ## run the whole suite against real PostgreSQL, Redis and S3
+	PY=$(PY) VENV=$(VENV) scripts/test.sh
+
+serve: install ## production: migrate, then gunicorn (needs APP_ENV=production and its settings)
+	@if [ "$${APP_ENV:-}" != production ]; then \
+		echo "make serve runs the production server: set APP_ENV=production with SECRET_KEY," \
+			"DATABASE_URL, REDIS_URL, S3_ENDPOINT, S3_ACCESS_KEY and S3_SECRET_KEY (see README)" >&2; \
+		exit 1; \
+	fi
+	$(if $(filter 1,$(MIGRATE)),$(FLASK) db upgrade,@echo "MIGRATE=$(MIGRATE): skipping db upgrade")
+	exec $(VENV)/bin/gunicorn -w $${WEB_CONCURRENCY:-4} -b $${BIND:-0.0.0.0:8000} wsgi:app
+
+worker: install ## production: an rq worker for the job queues (needs REDIS_URL)
+	exec $(PY) -m app.worker
+
+lint: install-dev ## ruff check and ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev ## apply ruff's formatting and safe fixes
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrate: install ## apply database migrations (flask db upgrade) to DATABASE_URL
+	mkdir -p instance
+	$(FLASK) db upgrade
+
+seed: install ## load the demo data (idempotent)
+	mkdir -p instance
+	$(FLASK) seed demo
+
+services: install-dev ## start throw-away PostgreSQL, Redis and S3 for a dev session; prints the env
+	scripts/services.sh start
+
+services-stop: ## stop what `make services` started
+	scripts/services.sh stop
+
+clean: ## stop any throw-away services and remove .venv, instance/ (SQLite, attachments) and .testenv
+	if [ -d .testenv ]; then scripts/services.sh stop-all; fi
+	rm -rf $(VENV) instance .testenv

@@ -1,0 +1,43 @@
+"""Application factory. Nothing runs at import time."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import load_config
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
+    app.config.from_object(load_config())
+    if overrides:
+        app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+    from app.extensions import api, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    api.init_app(app)
+
+    from app.core.errors import register_error_handlers
+
+    register_error_handlers(app)
+    _register_domains(app)
+    return app
+
+
+def _register_domains(app: Flask) -> None:
+    """Each domain registers its models, blueprints, CLI commands and start-up checks."""
+    from app import auth, calendar, demo, dossiers, jobs, org, outbox, procedures, storage
+
+    for domain in (org, auth, calendar, procedures, storage, jobs, outbox, dossiers, demo):
+        domain.init_app(app)

@@ -1,0 +1,42 @@
+"""API authentication: bearer tokens only (pages use Flask-Login sessions with CSRF).
+
+`require_api_user(*roles)` authenticates and authorises an API view; inside it the caller is
+`flask_login.current_user`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import g, request
+
+from app.auth.models import User
+from app.auth.services import find_user_for_token
+from app.core.errors import AuthenticationError, PermissionDeniedError
+
+
+def bearer_user() -> User | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return find_user_for_token(token.strip())
+
+
+def require_api_user(*roles: str) -> Callable:
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = bearer_user()
+            if user is None:
+                raise AuthenticationError("Cần đăng nhập: gửi header 'Authorization: Bearer <token>' hợp lệ")
+            if roles and user.role not in roles:
+                raise PermissionDeniedError("Vai trò của bạn không được phép thực hiện thao tác này")
+            g._login_user = user  # Flask-Login's current_user for this request, without a session
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,102 @@
+"""Accounts and tokens. Services own the transaction: they commit once."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select
+
+from app.auth.citizen_id import citizen_id_problem
+from app.auth.models import STAFF_ROLES, ApiToken, User
+from app.core import tx
+from app.core.db import utcnow
+from app.core.errors import AuthenticationError, ConflictError, ValidationError
+from app.extensions import db
+from app.org.queries import find_unit_by_code
+from app.procedures.definitions import ROLES
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_RE = re.compile(r"^(\+84|0)\d{9,10}$")
+
+
+def _user_problems(fields: dict) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if not USERNAME_RE.match(fields.get("username") or ""):
+        problems["username"] = "Tên đăng nhập gồm 3-64 ký tự chữ, số hoặc . _ @ -"
+    if len(fields.get("password") or "") < 8:
+        problems["password"] = "Mật khẩu phải có ít nhất 8 ký tự"
+    role = fields.get("role")
+    if role not in ROLES:
+        problems["role"] = f"Vai trò '{role}' không tồn tại; chọn một trong: {', '.join(ROLES)}"
+    if role == "citizen":
+        problem = citizen_id_problem(fields.get("citizen_id") or "")
+        if problem:
+            problems["citizen_id"] = problem
+    if fields.get("email") and not EMAIL_RE.match(fields["email"]):
+        problems["email"] = "Địa chỉ email không hợp lệ"
+    if fields.get("phone") and not PHONE_RE.match(fields["phone"]):
+        problems["phone"] = "Số điện thoại không hợp lệ (vd 0912345678)"
+    return problems
+
+
+def create_user(
+    *, username: str, password: str, role: str, full_name: str, unit_code: str | None = None,
+    citizen_id: str | None = None, phone: str | None = None, email: str | None = None,
+    address: str | None = None,
+) -> User:
+    fields = dict(username=username, password=password, role=role, citizen_id=citizen_id, phone=phone,
+                  email=email)
+    problems = _user_problems(fields)
+    unit = None
+    if unit_code:
+        unit = find_unit_by_code(unit_code)
+        if unit is None:
+            problems["unit"] = f"Không tìm thấy đơn vị có mã '{unit_code}'"
+    elif role in STAFF_ROLES and role != "admin":
+        problems["unit"] = "Cán bộ phải thuộc một đơn vị (--unit MÃ_ĐỊNH_DANH)"
+    if problems:
+        raise ValidationError("Thông tin tài khoản không hợp lệ", problems)
+    same = [User.username == username] + ([User.citizen_id == citizen_id] if citizen_id else [])
+    clash = db.session.scalar(select(User).where(or_(*same)))
+    if clash is not None:
+        field = "username" if clash.username == username else "citizen_id"
+        raise ConflictError("Tài khoản đã tồn tại", {field: "đã được dùng cho một tài khoản khác"})
+    user = User(username=username, role=role, full_name=full_name, unit=unit,
+                citizen_id=citizen_id if role == "citizen" else None,
+                phone=phone, email=email, address=address)
+    user.set_password(password)
+    db.session.add(user)
+    tx.commit()
+    return user
+
+
+def authenticate(login: str, password: str) -> User:
+    """Staff sign in with their username; citizens with username or citizen ID."""
+    user = db.session.scalar(select(User).where(or_(User.username == login, User.citizen_id == login)))
+    if user is None or not user.is_active or not user.check_password(password):
+        raise AuthenticationError("Sai tên đăng nhập hoặc mật khẩu")
+    return user
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User) -> tuple[str, datetime]:
+    token = secrets.token_urlsafe(32)
+    expires_at = utcnow() + timedelta(hours=current_app.config["TOKEN_TTL_HOURS"])
+    db.session.add(ApiToken(user_id=user.id, token_hash=_hash(token), expires_at=expires_at))
+    tx.commit()
+    return token, expires_at
+
+
+def find_user_for_token(token: str) -> User | None:
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(token)))
+    if row is None or row.expires_at <= utcnow() or not row.user.is_active:
+        return None
+    return row.user

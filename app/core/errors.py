@@ -1,0 +1,120 @@
+"""One error family, mapped once to the JSON error shape and to HTML error pages.
+
+JSON shape: ``{"error": {"code": ..., "message": ..., "details": ...}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template_string, request
+from werkzeug.exceptions import HTTPException
+
+
+class AppError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: Any = None, *, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+        if code:
+            self.code = code
+
+
+class ValidationError(AppError):
+    status = 422
+    code = "validation_error"
+
+
+class AuthenticationError(AppError):
+    status = 401
+    code = "unauthenticated"
+
+
+class PermissionDeniedError(AppError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFoundError(AppError):
+    status = 404
+    code = "not_found"
+
+
+class ConflictError(AppError):
+    status = 409
+    code = "conflict"
+
+
+class InvalidTransitionError(ConflictError):
+    code = "invalid_transition"
+
+
+class PayloadTooLargeError(AppError):
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaError(AppError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class ServiceUnavailableError(AppError):
+    status = 503
+    code = "service_unavailable"
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details}}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+_PAGE = """<!doctype html><html lang="vi"><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ status }} - {{ message }}</title>
+<main style="font-family:sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem">
+<h1>{{ status }}</h1><p>{{ message }}</p><p><a href="/">Về trang chủ / Home</a></p></main></html>"""
+
+
+def respond(status: int, code: str, message: str, details: Any = None):  # noqa: ANN201
+    if _wants_json():
+        return jsonify(error_body(code, message, details)), status
+    return render_template_string(_PAGE, status=status, message=message), status
+
+
+_HTTP_CODES = {
+    400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+    415: "unsupported_media_type", 422: "validation_error", 429: "too_many_requests",
+}
+
+
+def http_exception_response(exc: HTTPException):  # noqa: ANN201
+    status = exc.code or 500
+    details = None
+    data = getattr(exc, "data", None)  # webargs / flask-smorest put parse errors here
+    if isinstance(data, dict) and "messages" in data:
+        details = data["messages"]
+        # webargs nests by location ("json", "query", "form", "files"); flatten a single location.
+        if isinstance(details, dict) and len(details) == 1:
+            details = next(iter(details.values()))
+    message = exc.description or exc.name
+    if status == 422 and details:
+        message = "Dữ liệu không hợp lệ: " + ", ".join(sorted(map(str, details)))
+    return respond(status, _HTTP_CODES.get(status, "http_error"), message, details)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(AppError)
+    def _app_error(exc: AppError):  # noqa: ANN202
+        return respond(exc.status, exc.code, exc.message, exc.details)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):  # noqa: ANN202
+        return http_exception_response(exc)

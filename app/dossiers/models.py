@@ -1,0 +1,165 @@
+"""Dossiers and their processing records: what the indicators read.
+
+State changes go through app.workflow.engine only; nothing else assigns `Dossier.state`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.core.db import UTCDateTime, utcnow
+from app.extensions import db
+from app.org.models import Unit
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Dossier(db.Model):
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        Index("ix_dossiers_unit_state_due", "current_unit_id", "state", "due_at"),
+        Index("ix_dossiers_applicant", "applicant_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    version: Mapped[int] = mapped_column(default=1)  # optimistic lock, see __mapper_args__
+    procedure_code: Mapped[str] = mapped_column(String(32), index=True)
+    procedure_version: Mapped[int]
+    state: Mapped[str] = mapped_column(String(48))
+    national_status: Mapped[int]
+    channel: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[str | None] = mapped_column(String(500))  # trích yếu
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    applicant_name: Mapped[str] = mapped_column(String(255))
+    applicant_citizen_id: Mapped[str | None] = mapped_column(String(12), index=True)
+    applicant_phone: Mapped[str | None] = mapped_column(String(20))
+    applicant_email: Mapped[str | None] = mapped_column(String(255))
+    applicant_address: Mapped[str | None] = mapped_column(String(255))
+
+    receiving_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    current_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    origin_dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"))  # liên thông origin
+
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)      # accepted: clock starts
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)           # legal due time
+    appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)   # shown to the citizen
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)     # result ready (national 9)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)      # result returned (10)
+    return_method: Mapped[str | None] = mapped_column(String(16))
+    outcome: Mapped[str | None] = mapped_column(String(10))                # early / on_time / late
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_minutes: Mapped[int] = mapped_column(default=0)                 # working minutes paused
+    is_extended: Mapped[bool] = mapped_column(default=False)
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    receiving_unit: Mapped[Unit] = relationship(foreign_keys=[receiving_unit_id])
+    current_unit: Mapped[Unit] = relationship(foreign_keys=[current_unit_id])
+    applicant: Mapped[User | None] = relationship(foreign_keys=[applicant_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    documents: Mapped[list[DossierDocument]] = relationship(
+        back_populates="dossier", order_by="DossierDocument.id")
+    steps: Mapped[list[DossierStep]] = relationship(back_populates="dossier", order_by="DossierStep.seq")
+    events: Mapped[list[DossierEvent]] = relationship(back_populates="dossier", order_by="DossierEvent.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+    @property
+    def current_step(self) -> DossierStep | None:
+        open_steps = [s for s in self.steps if s.finished_at is None]
+        return open_steps[-1] if open_steps else None
+
+
+class DossierDocument(db.Model):
+    __tablename__ = "dossier_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    doc_key: Mapped[str] = mapped_column(String(64))      # the procedure's document key, or "result"
+    original_name: Mapped[str] = mapped_column(String(255))
+    storage_key: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(128))  # sniffed from the bytes
+    is_digitised: Mapped[bool] = mapped_column(default=True)
+    source: Mapped[str] = mapped_column(String(16))  # citizen_upload / counter_scan / reused / issued
+    is_result: Mapped[bool] = mapped_column(default=False)
+    is_current: Mapped[bool] = mapped_column(default=True)  # False once replaced by a supplement
+    reused_from_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_documents.id"))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="documents")
+
+
+class DossierStep(db.Model):
+    """One unit's leg of the processing (Mẫu 05 row): its own budget, due time and outcome."""
+
+    __tablename__ = "dossier_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    seq: Mapped[int]
+    name: Mapped[str] = mapped_column(String(255))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    budget_kind: Mapped[str] = mapped_column(String(16))
+    budget_amount: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(10))
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_minutes: Mapped[int] = mapped_column(default=0)
+    given_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    dossier: Mapped[Dossier] = relationship(back_populates="steps")
+    unit: Mapped[Unit] = relationship()
+
+
+class DossierEvent(db.Model):
+    """Append-only history: who, in which unit, when, from which state to which, and why."""
+
+    __tablename__ = "dossier_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    transition: Mapped[str] = mapped_column(String(48))
+    from_state: Mapped[str | None] = mapped_column(String(48))
+    to_state: Mapped[str] = mapped_column(String(48))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    comment: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+    actor_unit: Mapped[Unit | None] = relationship()
+
+
+class DossierCodeCounter(db.Model):
+    """Per receiving unit and day, the last serial issued; rows are locked by the upsert, so
+    concurrent submissions get consecutive serials and a rolled-back one leaves no gap."""
+
+    __tablename__ = "dossier_code_counters"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_serial: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,155 @@
+"""API shapes. Instants are shown in Vietnam time (ISO 8601 with +07:00)."""
+
+from __future__ import annotations
+
+import json
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from app.core.time import local_iso
+from app.procedures.definitions import CHANNELS
+
+
+def _local(attr: str) -> fields.Function:
+    return fields.Function(lambda obj: local_iso(getattr(obj, attr)), metadata={"format": "date-time"})
+
+
+class JSONString(fields.Field):
+    """A form field carrying JSON text (multipart requests cannot nest objects)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # noqa: ANN001, ANN202
+        if isinstance(value, dict):
+            return value
+        try:
+            parsed = json.loads(value)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError("Phải là JSON hợp lệ") from exc
+        if not isinstance(parsed, dict):
+            raise ValidationError("Phải là một đối tượng JSON")
+        return parsed
+
+
+class SubmitFormSchema(Schema):
+    procedure_code = fields.Str(required=True, validate=validate.Length(min=1, max=32))
+    data = JSONString(load_default=dict, metadata={"description": "Tờ khai, JSON theo các trường của thủ tục"})
+    channel = fields.Str(validate=validate.OneOf(CHANNELS), metadata={"description": "Chỉ cán bộ: counter/postal"})
+    unit = fields.Str(validate=validate.Length(max=20), metadata={"description": "Mã định danh nơi nộp"})
+    applicant = JSONString(load_default=dict,
+                           metadata={"description": "Cán bộ nhận tại quầy: {name, citizen_id, phone, email, address}"})
+
+
+class ListQuerySchema(Schema):
+    state = fields.Str()
+    procedure = fields.Str()
+    unit = fields.Str()
+    overdue = fields.Bool()
+    after = fields.Int(validate=validate.Range(min=1), metadata={"description": "Con trỏ trang (next_cursor)"})
+    limit = fields.Int(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class TransitionRequestSchema(Schema):
+    name = fields.Str(required=True, validate=validate.Length(min=1, max=48))
+    comment = fields.Str(validate=validate.Length(max=4000))
+    items = fields.List(fields.Str(validate=validate.Length(max=1000)), validate=validate.Length(max=100))
+    assignee = fields.Raw(metadata={"description": "Chuyên viên: id hoặc tên đăng nhập"})
+    unit = fields.Str(validate=validate.Length(max=20), metadata={"description": "Đơn vị nhận khi chuyển"})
+    new_appointment_at = fields.Str(metadata={"description": "Ngày hẹn mới (Mẫu 04), ISO 8601"})
+    return_method = fields.Str(validate=validate.OneOf(("counter", "post", "electronic")))
+    expected_version = fields.Int(metadata={"description": "Phiên bản hồ sơ đã xem; khác thì 409"})
+
+
+class UnitRefSchema(Schema):
+    code = fields.Str()
+    name = fields.Str()
+    level = fields.Str()
+
+
+class DocumentSchema(Schema):
+    id = fields.Int()
+    doc_key = fields.Str()
+    original_name = fields.Str()
+    sha256 = fields.Str()
+    size = fields.Int()
+    content_type = fields.Str()
+    is_digitised = fields.Bool()
+    source = fields.Str()
+    is_result = fields.Bool()
+    is_current = fields.Bool()
+    created_at = _local("created_at")
+
+
+class StepSchema(Schema):
+    seq = fields.Int()
+    name = fields.Str()
+    unit = fields.Nested(UnitRefSchema)
+    budget_kind = fields.Str()
+    budget_amount = fields.Int()
+    started_at = _local("started_at")
+    due_at = _local("due_at")
+    finished_at = _local("finished_at")
+    outcome = fields.Str(allow_none=True)
+    is_paused = fields.Function(lambda s: s.paused_at is not None)
+    paused_minutes = fields.Int()
+
+
+class EventSchema(Schema):
+    transition = fields.Str()
+    from_state = fields.Str(allow_none=True)
+    to_state = fields.Str()
+    actor = fields.Function(lambda e: e.actor.full_name if e.actor else None)
+    unit = fields.Function(lambda e: e.actor_unit.code if e.actor_unit else None)
+    created_at = _local("created_at")
+    comment = fields.Str(allow_none=True)
+    payload = fields.Dict()
+
+
+class TransitionSchema(Schema):
+    name = fields.Str()
+    label = fields.Function(lambda t: t.label.vi)
+    label_en = fields.Function(lambda t: t.label.en)
+    target = fields.Str()
+    guards = fields.List(fields.Str())
+    requires_comment = fields.Bool()
+
+
+class DossierSummarySchema(Schema):
+    code = fields.Str()
+    version = fields.Int()
+    procedure_code = fields.Str()
+    procedure_version = fields.Int()
+    state = fields.Str()
+    national_status = fields.Int()
+    channel = fields.Str()
+    applicant_name = fields.Str()
+    receiving_unit = fields.Nested(UnitRefSchema)
+    current_unit = fields.Nested(UnitRefSchema)
+    submitted_at = _local("submitted_at")
+    received_at = _local("received_at")
+    due_at = _local("due_at")
+    appointment_at = _local("appointment_at")
+    completed_at = _local("completed_at")
+    returned_at = _local("returned_at")
+    outcome = fields.Str(allow_none=True)
+    is_paused = fields.Bool()
+
+
+class DossierSchema(DossierSummarySchema):
+    summary = fields.Str(allow_none=True)
+    data = fields.Dict()
+    applicant_citizen_id = fields.Str(allow_none=True)
+    applicant_phone = fields.Str(allow_none=True)
+    applicant_email = fields.Str(allow_none=True)
+    applicant_address = fields.Str(allow_none=True)
+    return_method = fields.Str(allow_none=True)
+    paused_minutes = fields.Int()
+    is_extended = fields.Bool()
+    extension_reason = fields.Str(allow_none=True)
+    documents = fields.List(fields.Nested(DocumentSchema))
+    steps = fields.List(fields.Nested(StepSchema))
+    events = fields.List(fields.Nested(EventSchema))
+    available_transitions = fields.List(fields.Nested(TransitionSchema))
+
+
+class DossierPageSchema(Schema):
+    items = fields.List(fields.Nested(DossierSummarySchema))
+    next_cursor = fields.Int(allow_none=True)

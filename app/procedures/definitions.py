@@ -1,0 +1,160 @@
+"""Immutable, validated procedure definitions, built from `workflows/*.yaml` by the loader.
+
+One file = one procedure version. The engine, the API and the forms read only these objects;
+nothing reads the YAML directly. Every name used here is the shared vocabulary: procedure,
+workflow, state, transition, guard, action, step, unit, role, document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+ROLES = ("citizen", "reception", "specialist", "leader", "supervisor", "admin")
+CHANNELS = ("online", "counter", "postal")
+ONLINE_LEVELS = ("toan_trinh", "mot_phan")
+FIELD_TYPES = ("string", "text", "integer", "number", "date", "boolean", "choice", "email", "phone", "cccd")
+
+# Guards: pure checks the engine runs before a transition (see app/workflow/guards.py).
+GUARDS = (
+    "required_documents",  # every required document of the procedure is attached
+    "has_reason",          # the request carries a non-empty comment/reason
+    "has_items",           # the request lists at least one item (supplement requests, Mẫu 02)
+    "not_extended",        # no extension yet (Mẫu 04 at most once)
+    "new_appointment",     # payload.new_appointment_at is later than the current appointment
+    "has_assignee",        # payload.assignee names a specialist of the acting unit
+    "has_result",          # a result document is attached to the dossier
+    "before_due",          # the dossier is not yet past its due time (Mẫu 04 is issued before)
+)
+# Actions: side effects on the dossier's records, run in order inside the transition's transaction.
+ACTIONS = (
+    "start_clock",      # received_at = now; due_at from the procedure deadline; opens the first step
+    "open_step",        # closes the current step and opens a new one at the target unit (forward)
+    "assign",           # sets the assignee (payload.assignee) of the current step
+    "pause_clock",      # dossier and current step stop accruing working time
+    "resume_clock",     # working time accrues again; due_at moved by the paused time
+    "extend",           # sets appointment_at = payload.new_appointment_at (legal due_at unchanged)
+    "finish",           # closes the current step and the dossier clock; outcome early/on time/late
+    "record_return",    # returned_at = now; payload.return_method recorded
+)
+DEADLINE_KINDS = ("working_days", "working_hours", "same_day")
+
+
+@dataclass(frozen=True)
+class Text:
+    vi: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.vi
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """Total or step budget. kind is one of DEADLINE_KINDS; amount is unused for same_day."""
+
+    kind: str
+    amount: int = 0
+    cutoff: str | None = None  # "HH:MM" for same_day; None means the configured default
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    key: str
+    name: Text
+    required: bool
+    types: tuple[str, ...]  # MIME types sniffed from the bytes, e.g. "application/pdf"
+    max_size_mb: int
+    original_copies: str = "copy"  # "original" | "copy" | "certified_copy" (printed on Mẫu 01)
+
+
+@dataclass(frozen=True)
+class FormField:
+    key: str
+    label: Text
+    type: str
+    required: bool
+    choices: tuple[str, ...] = ()
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    label: Text
+    national_code: int  # 1..10, DOMAIN §7
+    is_initial: bool = False
+    is_final: bool = False
+    is_paused: bool = False  # the SLA clock does not run while a dossier is here
+
+
+@dataclass(frozen=True)
+class UnitSelector:
+    """Which unit receives a forwarded dossier: a unit of `kind` (and `level` if given) inside the
+    subtree of the acting unit's nearest ancestor-or-self at level `under` (whole tree if None)."""
+
+    kind: str
+    level: str | None = None
+    under: str | None = None
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    name: Text
+    budget: Deadline
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: tuple[str, ...]
+    target: str
+    roles: tuple[str, ...]
+    label: Text
+    guards: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    step: StepSpec | None = None          # the step this transition opens (start_clock / open_step)
+    forward_to: UnitSelector | None = None  # required with open_step
+    requires_comment: bool = False
+
+
+@dataclass(frozen=True)
+class Procedure:
+    code: str                 # national procedure code (mã TTHC), e.g. "1.001193"
+    version: int
+    effective_from: date
+    name: Text
+    field_code: str           # lĩnh vực
+    field_name: Text
+    competent_level: str      # an org level name from ORG_LEVELS
+    receiving_kinds: tuple[str, ...]  # unit kinds that may receive (e.g. "one_stop", "people_committee")
+    receiving_level: str      # level of the receiving unit
+    channels: tuple[str, ...]
+    online_level: str
+    fee: int                  # VND; 0 = free
+    fee_note: Text | None
+    deadline: Deadline
+    documents: tuple[DocumentSpec, ...]
+    form: tuple[FormField, ...]
+    states: dict[str, State]
+    transitions: tuple[Transition, ...]
+    source_file: str = ""
+    result_name: Text | None = None
+
+    @property
+    def initial_state(self) -> State:
+        return next(s for s in self.states.values() if s.is_initial)
+
+    def document(self, key: str) -> DocumentSpec | None:
+        return next((d for d in self.documents if d.key == key), None)
+
+    def transitions_from(self, state: str) -> list[Transition]:
+        return [t for t in self.transitions if state in t.sources]
+
+
+@dataclass
+class LoadReport:
+    """All problems found while loading, each "file: key.path: message"."""
+
+    procedures: list[Procedure] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)

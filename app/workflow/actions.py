@@ -1,0 +1,161 @@
+"""Actions: the effects of a transition on the dossier's processing records (DOMAIN §3, §6).
+
+They run inside the transition's transaction and only flush. Times come from the SLA clock
+(app.calendar), so every deadline is computed by the same code as the due-date API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app.calendar.services import get_calendar
+from app.core.errors import ValidationError
+from app.core.time import parse_instant
+from app.dossiers.models import DossierStep
+from app.extensions import db
+from app.org.models import Unit
+from app.org.queries import find_unit_by_code, list_units_matching, area_at_level
+from app.procedures.definitions import Deadline
+from app.workflow.context import TransitionContext
+from app.workflow.guards import find_assignee
+
+RETURN_METHODS = ("counter", "post", "electronic")
+
+
+def _due(start, budget: Deadline):  # noqa: ANN001, ANN202
+    return get_calendar().due_at(start, budget.kind, budget.amount, budget.cutoff)
+
+
+def _open_step(ctx: TransitionContext, unit: Unit) -> DossierStep:
+    spec = ctx.transition.step
+    assert spec is not None  # the loader requires a step for start_clock / open_step
+    dossier = ctx.dossier
+    step = DossierStep(
+        dossier=dossier, seq=len(dossier.steps) + 1, name=spec.name.vi, unit_id=unit.id,
+        budget_kind=spec.budget.kind, budget_amount=spec.budget.amount, started_at=ctx.now,
+        due_at=_due(ctx.now, spec.budget), given_by_id=ctx.user.id,
+    )
+    db.session.add(step)
+    dossier.current_unit_id = unit.id
+    dossier.current_unit = unit
+    return step
+
+
+def close_step(ctx: TransitionContext, *, measure: bool = True) -> None:
+    step = ctx.dossier.current_step
+    if step is None:
+        return
+    if step.paused_at is not None:
+        step.paused_minutes += get_calendar().working_minutes_between(step.paused_at, ctx.now)
+        step.paused_at = None
+    step.finished_at = ctx.now
+    if measure:
+        step.outcome = get_calendar().outcome(ctx.now, step.due_at)
+
+
+def start_clock(ctx: TransitionContext) -> None:
+    dossier = ctx.dossier
+    dossier.received_at = ctx.now
+    deadline = ctx.procedure.deadline
+    dossier.due_at = _due(ctx.now, deadline)
+    dossier.appointment_at = dossier.due_at
+    _open_step(ctx, dossier.current_unit)
+
+
+def resolve_forward_unit(ctx: TransitionContext) -> Unit:
+    """The unit a dossier is handed to: the selector's only match, or the one the payload names."""
+    selector = ctx.transition.forward_to
+    assert selector is not None
+    if selector.kind == "@receiving":
+        return ctx.dossier.receiving_unit
+    within = area_at_level(ctx.dossier.current_unit, selector.under) if selector.under else None
+    candidates = list_units_matching(selector.kind, selector.level, within)
+    wanted = ctx.payload.get("unit")
+    if wanted:
+        chosen = find_unit_by_code(wanted)
+        if chosen is None or chosen.id not in {u.id for u in candidates}:
+            allowed = ", ".join(u.code for u in candidates) or "không có"
+            raise ValidationError("Đơn vị nhận không hợp lệ",
+                                  {"unit": f"Đơn vị '{wanted}' không được chuyển tới; chọn: {allowed}"})
+        return chosen
+    if len(candidates) == 1:
+        return candidates[0]
+    message = "Không có đơn vị phù hợp để chuyển hồ sơ" if not candidates else \
+        "Cần chọn đơn vị nhận: " + ", ".join(u.code for u in candidates)
+    raise ValidationError(message, {"unit": message})
+
+
+def open_step(ctx: TransitionContext) -> None:
+    target = resolve_forward_unit(ctx)
+    close_step(ctx)
+    _open_step(ctx, target)
+    ctx.dossier.assignee_id = None
+
+
+def assign(ctx: TransitionContext) -> None:
+    assignee = find_assignee(ctx)
+    assert assignee is not None  # guarded by has_assignee
+    ctx.dossier.assignee_id = assignee.id
+    if ctx.dossier.current_step is not None:
+        ctx.dossier.current_step.assignee_id = assignee.id
+
+
+def pause_clock(ctx: TransitionContext) -> None:
+    ctx.dossier.paused_at = ctx.now
+    if ctx.dossier.current_step is not None:
+        ctx.dossier.current_step.paused_at = ctx.now
+
+
+def resume_clock(ctx: TransitionContext) -> None:
+    """Working time does not accrue while paused: due times move by the remaining working time."""
+    dossier, calendar = ctx.dossier, get_calendar()
+    if dossier.paused_at is None:
+        return
+    dossier.paused_minutes += calendar.working_minutes_between(dossier.paused_at, ctx.now)
+    if dossier.due_at is not None:
+        moved = calendar.resume_due_at(dossier.paused_at, dossier.due_at, ctx.now)
+        if dossier.appointment_at == dossier.due_at:
+            dossier.appointment_at = moved
+        dossier.due_at = moved
+    dossier.paused_at = None
+    step = dossier.current_step
+    if step is not None and step.paused_at is not None:
+        step.paused_minutes += calendar.working_minutes_between(step.paused_at, ctx.now)
+        step.due_at = calendar.resume_due_at(step.paused_at, step.due_at, ctx.now)
+        step.paused_at = None
+
+
+def extend(ctx: TransitionContext) -> None:
+    """Mẫu 04: a new appointment for the citizen. The legal due_at (and so the outcome) is unchanged."""
+    ctx.dossier.appointment_at = parse_instant(ctx.payload["new_appointment_at"])
+    ctx.dossier.is_extended = True
+    ctx.dossier.extension_reason = ctx.comment
+
+
+def finish(ctx: TransitionContext) -> None:
+    dossier = ctx.dossier
+    dossier.completed_at = ctx.now
+    if dossier.due_at is not None:
+        dossier.outcome = get_calendar().outcome(ctx.now, dossier.due_at)
+    close_step(ctx)
+
+
+def record_return(ctx: TransitionContext) -> None:
+    method = ctx.payload.get("return_method") or "counter"
+    if method not in RETURN_METHODS:
+        raise ValidationError("Hình thức trả kết quả không hợp lệ",
+                              {"return_method": f"Chọn một trong: {', '.join(RETURN_METHODS)}"})
+    ctx.dossier.returned_at = ctx.now
+    ctx.dossier.return_method = method
+
+
+ACTIONS: dict[str, Callable[[TransitionContext], None]] = {
+    "start_clock": start_clock,
+    "open_step": open_step,
+    "assign": assign,
+    "pause_clock": pause_clock,
+    "resume_clock": resume_clock,
+    "extend": extend,
+    "finish": finish,
+    "record_return": record_return,
+}

@@ -1,0 +1,99 @@
+"""Guards: pure checks run before a transition. Each returns None or a message naming the problem.
+
+Messages are keyed by the payload field they concern, so the client can show them next to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.core.time import parse_instant, to_local
+from app.extensions import db
+from app.workflow.context import TransitionContext
+
+GuardResult = tuple[str, str] | None  # (field, message)
+
+
+def required_documents(ctx: TransitionContext) -> GuardResult:
+    present = {d.doc_key for d in ctx.dossier.documents if d.is_current and not d.is_result}
+    missing = [d.name.vi for d in ctx.procedure.documents if d.required and d.key not in present]
+    if missing:
+        return "documents", "Hồ sơ còn thiếu giấy tờ bắt buộc: " + "; ".join(missing)
+    return None
+
+
+def has_reason(ctx: TransitionContext) -> GuardResult:
+    return None if ctx.comment else ("comment", "Cần ghi rõ lý do")
+
+
+def has_items(ctx: TransitionContext) -> GuardResult:
+    items = ctx.payload.get("items") or []
+    if not items or not all(isinstance(i, str) and i.strip() for i in items):
+        return "items", "Cần liệt kê đầy đủ các giấy tờ/nội dung phải bổ sung (ít nhất một mục)"
+    return None
+
+
+def not_extended(ctx: TransitionContext) -> GuardResult:
+    if ctx.dossier.is_extended:
+        return "transition", "Hồ sơ đã được gia hạn một lần (Mẫu 04 chỉ được lập một lần)"
+    return None
+
+
+def new_appointment(ctx: TransitionContext) -> GuardResult:
+    raw = ctx.payload.get("new_appointment_at")
+    try:
+        value = parse_instant(raw) if isinstance(raw, str) else None
+    except ValueError:
+        value = None
+    if value is None:
+        return "new_appointment_at", "Cần ngày hẹn trả mới (ISO 8601, vd 2026-12-01T16:00:00+07:00)"
+    current = ctx.dossier.appointment_at
+    if current is not None and value <= current:
+        shown = to_local(current).strftime("%H:%M %d/%m/%Y")
+        return "new_appointment_at", f"Ngày hẹn mới phải sau ngày hẹn hiện tại ({shown})"
+    return None
+
+
+def has_assignee(ctx: TransitionContext) -> GuardResult:
+    if find_assignee(ctx) is None:
+        return "assignee", "Cần chọn một chuyên viên đang hoạt động của đơn vị đang xử lý hồ sơ"
+    return None
+
+
+def has_result(ctx: TransitionContext) -> GuardResult:
+    if not any(d.is_result for d in ctx.dossier.documents):
+        return "documents", "Chưa đính kèm tệp kết quả giải quyết"
+    return None
+
+
+def before_due(ctx: TransitionContext) -> GuardResult:
+    due = ctx.dossier.due_at
+    if due is not None and ctx.now > due:
+        return "transition", "Hồ sơ đã quá hạn: phiếu xin lỗi và hẹn lại (Mẫu 04) phải lập trước hạn"
+    return None
+
+
+def find_assignee(ctx: TransitionContext) -> User | None:
+    ref = ctx.payload.get("assignee")
+    if ref in (None, ""):
+        return None
+    column = User.id if isinstance(ref, int) else User.username
+    user = db.session.scalar(select(User).where(column == ref))
+    if user is None or user.role != "specialist" or not user.is_active:
+        return None
+    return user if user.unit_id == ctx.dossier.current_unit_id else None
+
+
+GUARDS: dict[str, Callable[[TransitionContext], GuardResult]] = {
+    "required_documents": required_documents,
+    "has_reason": has_reason,
+    "has_items": has_items,
+    "not_extended": not_extended,
+    "new_appointment": new_appointment,
+    "has_assignee": has_assignee,
+    "has_result": has_result,
+    "before_due": before_due,
+}

@@ -1,0 +1,86 @@
+"""Typed configuration. Defaults are the embedded development setup; environment overrides.
+
+Production (``APP_ENV=production``) refuses to start without a secret key and its service URLs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    APP_ENV: str = _env("APP_ENV", "development")
+    SECRET_KEY: str = _env("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI: str = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'app.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    # Jobs: with no REDIS_URL, jobs run in-process right after commit (embedded default).
+    REDIS_URL: str = _env("REDIS_URL")
+    RQ_QUEUE: str = _env("RQ_QUEUE", "default")
+
+    # Attachments: "local" (folder) or "s3" (MinIO / SeaweedFS through the minio SDK).
+    STORAGE_BACKEND: str = _env("STORAGE_BACKEND", "s3" if _env("S3_ENDPOINT") else "local")
+    STORAGE_LOCAL_DIR: str = _env("STORAGE_LOCAL_DIR", str(INSTANCE_DIR / "attachments"))
+    S3_ENDPOINT: str = _env("S3_ENDPOINT")  # host:port, no scheme
+    S3_ACCESS_KEY: str = _env("S3_ACCESS_KEY")
+    S3_SECRET_KEY: str = _env("S3_SECRET_KEY")
+    S3_BUCKET: str = _env("S3_BUCKET", "dossiers")
+    S3_SECURE: bool = _env_bool("S3_SECURE", False)
+    S3_REGION: str = _env("S3_REGION", "us-east-1")
+    DOWNLOAD_URL_SECONDS: int = _env_int("DOWNLOAD_URL_SECONDS", 300)
+
+    MAX_CONTENT_LENGTH: int = _env_int("MAX_UPLOAD_MB", 250) * 1024 * 1024
+
+    WORKFLOWS_DIR: str = _env("WORKFLOWS_DIR", str(BASE_DIR / "workflows"))
+    TIMEZONE: str = "Asia/Ho_Chi_Minh"
+    # Administrative levels, top to bottom. Two-tier provinces set "province,commune".
+    ORG_LEVELS: list[str] = _env("ORG_LEVELS", "province,district,commune").split(",")
+    WORKING_PERIODS: str = _env("WORKING_PERIODS", "07:00-11:00,13:00-17:00")
+    SAME_DAY_CUTOFF: str = _env("SAME_DAY_CUTOFF", "15:00")
+    TOKEN_TTL_HOURS: int = _env_int("TOKEN_TTL_HOURS", 12)
+
+    API_TITLE = "Hệ thống một cửa điện tử - API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    OPENAPI_SWAGGER_UI_URL = "/static/swagger-ui/"
+    JSON_SORT_KEYS = False
+
+
+class ProductionConfig(Config):
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY")
+
+    @classmethod
+    def check(cls) -> None:
+        missing = [name for name in cls.REQUIRED if not os.environ.get(name)]
+        if missing:
+            raise RuntimeError("production configuration is missing: " + ", ".join(missing))
+
+
+def load_config() -> type[Config]:
+    if os.environ.get("APP_ENV") == "production":
+        ProductionConfig.check()
+        return ProductionConfig
+    return Config

@@ -1,0 +1,209 @@
+"""Shared fixtures: a fresh PostgreSQL database per test session (dropped afterwards), a real rq
+worker on Redis, a real S3 server. `make test` starts these services and exports their URLs.
+
+Isolation: the demo org and accounts are seeded once; after every test the tables a test can write
+are emptied again, so tests are independent of order and may commit (concurrency tests must).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+VOLATILE_TABLES = ("outbox_messages", "dossier_events", "dossier_steps", "dossier_documents", "dossiers",
+                   "dossier_code_counters", "api_tokens", "calendar_days")
+RUN_ID = uuid.uuid4().hex[:8]
+
+
+def _require_env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(f"{name} is not set: run the suite with `make test`, which starts PostgreSQL, Redis "
+                    f"and the S3 server and exports their settings", pytrace=False)
+    return value
+
+
+def _admin_conninfo(url: str) -> str:
+    parsed = make_url(url).set(drivername="postgresql")
+    return parsed.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    server_url = _require_env("DATABASE_URL")
+    name = f"dossier_test_{RUN_ID}"
+    with psycopg.connect(_admin_conninfo(server_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with psycopg.connect(_admin_conninfo(server_url), autocommit=True) as conn:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+@pytest.fixture(scope="session")
+def service_env(database_url):
+    """Environment for the app and its worker: the test database, Redis, a throw-away bucket."""
+    return {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": _require_env("REDIS_URL"),
+        "RQ_QUEUE": f"test-{RUN_ID}",
+        "STORAGE_BACKEND": "s3",
+        "S3_ENDPOINT": _require_env("S3_ENDPOINT"),
+        "S3_ACCESS_KEY": _require_env("S3_ACCESS_KEY"),
+        "S3_SECRET_KEY": _require_env("S3_SECRET_KEY"),
+        "S3_BUCKET": f"test-{RUN_ID}",
+    }
+
+
+@pytest.fixture(scope="session")
+def app(service_env):
+    from app import create_app
+
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": service_env["DATABASE_URL"],
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 10, "max_overflow": 70, "pool_timeout": 120, "pool_pre_ping": True},
+        **{k: v for k, v in service_env.items() if k != "DATABASE_URL"},
+    }
+    application = create_app(config)
+    with application.app_context():
+        from flask_migrate import upgrade
+
+        from app.demo.seed import seed_demo
+        from app.extensions import db
+        from app.storage import get_storage
+
+        upgrade()
+        seed_demo()
+        get_storage().ensure_ready()
+        db.session.remove()
+    yield application
+    with application.app_context():
+        _empty_bucket(application)
+        _empty_queue(application)
+        from app.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _empty_bucket(application) -> None:
+    storage = application.extensions["storage"]
+    client = getattr(storage, "client", None)
+    if client is None:
+        return
+    bucket = application.config["S3_BUCKET"]
+    for obj in client.list_objects(bucket, recursive=True):
+        client.remove_object(bucket, obj.object_name)
+    client.remove_bucket(bucket)
+
+
+def _empty_queue(application) -> None:
+    from app.jobs import get_queue
+
+    queue = get_queue()
+    queue.empty()
+    queue.delete(delete_jobs=True)
+
+
+@pytest.fixture(scope="session")
+def _seed_marks(app):
+    from app.auth.models import User
+    from app.extensions import db
+    from app.org.models import Unit
+
+    with app.app_context():
+        return db.session.scalar(select(func.max(User.id))), db.session.scalar(select(func.max(Unit.id)))
+
+
+@pytest.fixture(autouse=True)
+def app_ctx(request, app, _seed_marks):
+    """Every test runs inside an app context and leaves only the seeded data behind."""
+    with app.app_context():
+        yield
+        from app.auth.models import User
+        from app.extensions import db
+        from app.org.models import Unit
+
+        db.session.rollback()
+        db.session.execute(text("TRUNCATE " + ", ".join(VOLATILE_TABLES) + " RESTART IDENTITY CASCADE"))
+        db.session.execute(delete(User).where(User.id > _seed_marks[0]))
+        db.session.execute(delete(Unit).where(Unit.id > _seed_marks[1]))
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user():
+    from app.auth.services import create_user
+
+    counter = iter(range(1, 10_000))
+
+    def factory(role: str, unit: str | None = None, **extra):
+        n = next(counter)
+        defaults = {"reception": "000.21.30.H01", "specialist": "000.21.30.H01", "leader": "000.21.30.H01",
+                    "supervisor": "000.00.00.H01"}
+        fields = {"username": f"{role}{n}_{uuid.uuid4().hex[:6]}", "password": "password123",
+                  "role": role, "full_name": f"Test {role} {n}", "unit_code": unit or defaults.get(role)}
+        if role == "citizen":
+            fields["citizen_id"] = extra.pop("citizen_id", f"0891{90 + n % 9:02d}{n:06d}")
+        fields.update(extra)
+        return create_user(**fields)
+
+    return factory
+
+
+@pytest.fixture
+def user(app):
+    """A demo account by username."""
+    from app.auth.models import User
+    from app.extensions import db
+
+    def get(username: str) -> User:
+        return db.session.scalar(select(User).where(User.username == username))
+
+    return get
+
+
+@pytest.fixture
+def auth_headers():
+    from app.auth.services import issue_token
+
+    def headers(user) -> dict[str, str]:
+        token, _ = issue_token(user)
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers
+
+
+@pytest.fixture(scope="session")
+def rq_worker(service_env):
+    """A real rq worker process, built by the app's own entry point, on this session's queue."""
+    env = {**os.environ, **service_env, "APP_ENV": "development"}
+    (ROOT / ".pytest_cache").mkdir(exist_ok=True)
+    log = open(ROOT / ".pytest_cache" / f"worker-{RUN_ID}.log", "w")  # noqa: SIM115
+    process = subprocess.Popen([sys.executable, "-m", "app.worker"], cwd=ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT)
+    time.sleep(0.5)
+    if process.poll() is not None:
+        pytest.fail(f"rq worker exited at start; see {log.name}")
+    yield process
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()

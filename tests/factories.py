@@ -1,0 +1,79 @@
+"""Test data built through the same services users go through."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from datetime import timedelta
+
+from app.core.time import local_iso
+from app.dossiers.services import Submission, Upload, submit_dossier
+from app.procedures import get_registry
+from app.procedures.definitions import FormField, Procedure
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def png_bytes() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\x00"))
+            + chunk(b"IEND", b""))
+
+
+def sample_file(types: tuple[str, ...]) -> tuple[bytes, str]:
+    if "application/pdf" in types:
+        return PDF, "giay-to.pdf"
+    return png_bytes(), "anh.png"
+
+
+SAMPLE_VALUES = {
+    "string": "Nguyễn Văn A", "text": "Nội dung đề nghị", "integer": 2, "number": 1.5, "boolean": True,
+    "date": "2026-11-20", "email": "a@example.vn", "phone": "0912345678", "cccd": "089090000123",
+}
+
+
+def sample_value(field: FormField):
+    return field.choices[0] if field.type == "choice" else SAMPLE_VALUES[field.type]
+
+
+def form_data(procedure: Procedure) -> dict:
+    return {f.key: sample_value(f) for f in procedure.form}
+
+
+RECEIVING_UNIT = {"commune": "000.21.30.H01", "district": "000.01.30.H01", "province": "000.00.01.H01"}
+
+
+def uploads_for(procedure: Procedure, *, only_required: bool = True) -> list[Upload]:
+    uploads = []
+    for spec in procedure.documents:
+        if spec.required or not only_required:
+            content, name = sample_file(spec.types)
+            uploads.append(Upload(key=spec.key, filename=name, stream=io.BytesIO(content)))
+    return uploads
+
+
+def submit(citizen, procedure_code: str, unit_code: str | None = None):
+    procedure = get_registry().current(procedure_code, __import__("datetime").date.today())
+    return submit_dossier(citizen, Submission(
+        procedure_code=procedure.code, data=form_data(procedure), uploads=uploads_for(procedure),
+        unit_code=unit_code or RECEIVING_UNIT[procedure.receiving_level]))
+
+
+def multipart_for(procedure: Procedure, unit_code: str | None = None) -> dict:
+    import json
+
+    body = {"procedure_code": procedure.code, "data": json.dumps(form_data(procedure)),
+            "unit": unit_code or RECEIVING_UNIT[procedure.receiving_level]}
+    for spec in procedure.documents:
+        if spec.required:
+            content, name = sample_file(spec.types)
+            body[spec.key] = (io.BytesIO(content), name)
+    return body
+
+
+def later_appointment(dossier) -> str:
+    return local_iso(dossier.appointment_at + timedelta(days=3))
