@@ -20,16 +20,27 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
-VOLATILE_TABLES = ("outbox_messages", "dossier_events", "dossier_steps", "dossier_documents", "dossiers",
-                   "dossier_code_counters", "api_tokens", "calendar_days")
+VOLATILE_TABLES = (
+    "outbox_messages",
+    "dossier_events",
+    "dossier_steps",
+    "dossier_documents",
+    "dossiers",
+    "dossier_code_counters",
+    "api_tokens",
+    "calendar_days",
+)
 RUN_ID = uuid.uuid4().hex[:8]
 
 
 def _require_env(name: str) -> str:
     value = os.environ.get(name)
     if not value:
-        pytest.fail(f"{name} is not set: run the suite with `make test`, which starts PostgreSQL, Redis "
-                    f"and the S3 server and exports their settings", pytrace=False)
+        pytest.fail(
+            f"{name} is not set: run the suite with `make test`, which starts PostgreSQL, Redis "
+            f"and the S3 server and exports their settings",
+            pytrace=False,
+        )
     return value
 
 
@@ -73,7 +84,12 @@ def app(service_env):
     config = {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": service_env["DATABASE_URL"],
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 10, "max_overflow": 70, "pool_timeout": 120, "pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_size": 10,
+            "max_overflow": 70,
+            "pool_timeout": 120,
+            "pool_pre_ping": True,
+        },
         **{k: v for k, v in service_env.items() if k != "DATABASE_URL"},
     }
     application = create_app(config)
@@ -157,10 +173,19 @@ def make_user():
 
     def factory(role: str, unit: str | None = None, **extra):
         n = next(counter)
-        defaults = {"reception": "000.21.30.H01", "specialist": "000.21.30.H01", "leader": "000.21.30.H01",
-                    "supervisor": "000.00.00.H01"}
-        fields = {"username": f"{role}{n}_{uuid.uuid4().hex[:6]}", "password": "password123",
-                  "role": role, "full_name": f"Test {role} {n}", "unit_code": unit or defaults.get(role)}
+        defaults = {
+            "reception": "000.21.30.H01",
+            "specialist": "000.21.30.H01",
+            "leader": "000.21.30.H01",
+            "supervisor": "000.00.00.H01",
+        }
+        fields = {
+            "username": f"{role}{n}_{uuid.uuid4().hex[:6]}",
+            "password": "password123",
+            "role": role,
+            "full_name": f"Test {role} {n}",
+            "unit_code": unit or defaults.get(role),
+        }
         if role == "citizen":
             fields["citizen_id"] = extra.pop("citizen_id", f"0891{90 + n % 9:02d}{n:06d}")
         fields.update(extra)
@@ -198,8 +223,9 @@ def rq_worker(service_env):
     env = {**os.environ, **service_env, "APP_ENV": "development"}
     (ROOT / ".pytest_cache").mkdir(exist_ok=True)
     log = open(ROOT / ".pytest_cache" / f"worker-{RUN_ID}.log", "w")  # noqa: SIM115
-    process = subprocess.Popen([sys.executable, "-m", "app.worker"], cwd=ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.worker"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     time.sleep(0.5)
     if process.poll() is not None:
         pytest.fail(f"rq worker exited at start; see {log.name}")

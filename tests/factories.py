@@ -20,8 +20,12 @@ def png_bytes() -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\x00"))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
 
 
 def sample_file(types: tuple[str, ...]) -> tuple[bytes, str]:
@@ -31,8 +35,15 @@ def sample_file(types: tuple[str, ...]) -> tuple[bytes, str]:
 
 
 SAMPLE_VALUES = {
-    "string": "Nguyễn Văn A", "text": "Nội dung đề nghị", "integer": 2, "number": 1.5, "boolean": True,
-    "date": "2026-11-20", "email": "a@example.vn", "phone": "0912345678", "cccd": "089090000123",
+    "string": "Nguyễn Văn A",
+    "text": "Nội dung đề nghị",
+    "integer": 2,
+    "number": 1.5,
+    "boolean": True,
+    "date": "2026-11-20",
+    "email": "a@example.vn",
+    "phone": "0912345678",
+    "cccd": "089090000123",
 }
 
 
@@ -58,16 +69,25 @@ def uploads_for(procedure: Procedure, *, only_required: bool = True) -> list[Upl
 
 def submit(citizen, procedure_code: str, unit_code: str | None = None):
     procedure = get_registry().current(procedure_code, __import__("datetime").date.today())
-    return submit_dossier(citizen, Submission(
-        procedure_code=procedure.code, data=form_data(procedure), uploads=uploads_for(procedure),
-        unit_code=unit_code or RECEIVING_UNIT[procedure.receiving_level]))
+    return submit_dossier(
+        citizen,
+        Submission(
+            procedure_code=procedure.code,
+            data=form_data(procedure),
+            uploads=uploads_for(procedure),
+            unit_code=unit_code or RECEIVING_UNIT[procedure.receiving_level],
+        ),
+    )
 
 
 def multipart_for(procedure: Procedure, unit_code: str | None = None) -> dict:
     import json
 
-    body = {"procedure_code": procedure.code, "data": json.dumps(form_data(procedure)),
-            "unit": unit_code or RECEIVING_UNIT[procedure.receiving_level]}
+    body = {
+        "procedure_code": procedure.code,
+        "data": json.dumps(form_data(procedure)),
+        "unit": unit_code or RECEIVING_UNIT[procedure.receiving_level],
+    }
     for spec in procedure.documents:
         if spec.required:
             content, name = sample_file(spec.types)

@@ -16,12 +16,28 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 @click.option("--citizen-id", help="12-digit CCCD (citizens)")
 @click.option("--phone")
 @click.option("--email")
-def create_command(username: str, password: str, role: str, unit_code: str | None, full_name: str | None,
-                   citizen_id: str | None, phone: str | None, email: str | None) -> None:
+def create_command(
+    username: str,
+    password: str,
+    role: str,
+    unit_code: str | None,
+    full_name: str | None,
+    citizen_id: str | None,
+    phone: str | None,
+    email: str | None,
+) -> None:
     """Create a user account."""
     try:
-        user = create_user(username=username, password=password, role=role, unit_code=unit_code,
-                           full_name=full_name or username, citizen_id=citizen_id, phone=phone, email=email)
+        user = create_user(
+            username=username,
+            password=password,
+            role=role,
+            unit_code=unit_code,
+            full_name=full_name or username,
+            citizen_id=citizen_id,
+            phone=phone,
+            email=email,
+        )
     except AppError as exc:
         details = "".join(f"\n  {k}: {v}" for k, v in (exc.details or {}).items())
         raise click.ClickException(exc.message + details) from exc

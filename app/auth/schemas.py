@@ -2,8 +2,11 @@ from marshmallow import Schema, fields, validate
 
 
 class TokenRequestSchema(Schema):
-    username = fields.Str(required=True, validate=validate.Length(min=1, max=64),
-                          metadata={"description": "Tên đăng nhập, hoặc số CCCD của công dân"})
+    username = fields.Str(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "Tên đăng nhập, hoặc số CCCD của công dân"},
+    )
     password = fields.Str(required=True, validate=validate.Length(min=1, max=256), load_only=True)
 
 

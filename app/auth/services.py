@@ -29,7 +29,7 @@ def _user_problems(fields: dict) -> dict[str, str]:
     if not USERNAME_RE.match(fields.get("username") or ""):
         problems["username"] = "Tên đăng nhập gồm 3-64 ký tự chữ, số hoặc . _ @ -"
     if len(fields.get("password") or "") < 8:
-        problems["password"] = "Mật khẩu phải có ít nhất 8 ký tự"
+        problems["password"] = "Mật khẩu phải có ít nhất 8 ký tự"  # noqa: S105 (a message, not a password)
     role = fields.get("role")
     if role not in ROLES:
         problems["role"] = f"Vai trò '{role}' không tồn tại; chọn một trong: {', '.join(ROLES)}"
@@ -45,12 +45,20 @@ def _user_problems(fields: dict) -> dict[str, str]:
 
 
 def create_user(
-    *, username: str, password: str, role: str, full_name: str, unit_code: str | None = None,
-    citizen_id: str | None = None, phone: str | None = None, email: str | None = None,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    full_name: str,
+    unit_code: str | None = None,
+    citizen_id: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
     address: str | None = None,
 ) -> User:
-    fields = dict(username=username, password=password, role=role, citizen_id=citizen_id, phone=phone,
-                  email=email)
+    fields = dict(
+        username=username, password=password, role=role, citizen_id=citizen_id, phone=phone, email=email
+    )
     problems = _user_problems(fields)
     unit = None
     if unit_code:
@@ -66,9 +74,16 @@ def create_user(
     if clash is not None:
         field = "username" if clash.username == username else "citizen_id"
         raise ConflictError("Tài khoản đã tồn tại", {field: "đã được dùng cho một tài khoản khác"})
-    user = User(username=username, role=role, full_name=full_name, unit=unit,
-                citizen_id=citizen_id if role == "citizen" else None,
-                phone=phone, email=email, address=address)
+    user = User(
+        username=username,
+        role=role,
+        full_name=full_name,
+        unit=unit,
+        citizen_id=citizen_id if role == "citizen" else None,
+        phone=phone,
+        email=email,
+        address=address,
+    )
     user.set_password(password)
     db.session.add(user)
     tx.commit()

@@ -18,16 +18,18 @@ from app.core.time import VN_TZ
 from . import services
 from .schemas import DayInputSchema, DueDateQuerySchema, DueDateSchema, SpecialDaySchema, YearQuerySchema
 
-blp = Blueprint("calendar", __name__, url_prefix="/api/v1/calendar",
-                description="Working calendar and SLA due dates")
+blp = Blueprint(
+    "calendar", __name__, url_prefix="/api/v1/calendar", description="Working calendar and SLA due dates"
+)
 
 
 def _parse_day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValidationError(f"Ngày không hợp lệ: {text!r} (YYYY-MM-DD)",
-                              {"date": ["Not a valid date, expected YYYY-MM-DD."]}) from None
+        raise ValidationError(
+            f"Ngày không hợp lệ: {text!r} (YYYY-MM-DD)", {"date": ["Not a valid date, expected YYYY-MM-DD."]}
+        ) from None
 
 
 @blp.route("/due-date")

@@ -62,8 +62,9 @@ def vietnam_holidays(year: int) -> HolidayYear:
     """
     table = holidays_package.country_holidays("VN", years=(year - 1, year, year + 1), language="vi")
     days_off = {d: name for d, name in table.items() if d.year == year}
-    working = {d: f"Làm bù (thay cho ngày {_swap_for(table, d)})" for d in table.weekend_workdays
-               if d.year == year}
+    working = {
+        d: f"Làm bù (thay cho ngày {_swap_for(table, d)})" for d in table.weekend_workdays if d.year == year
+    }
     return HolidayYear(days_off=days_off, working_days=working)
 
 
@@ -168,10 +169,14 @@ class WorkingCalendar:
         (so they can be cleared) with source "admin".
         """
         table = self._holidays(year)
-        found = {d: SpecialDay(d, DAY_OFF, name, "holiday") for d, name in table.days_off.items()
-                 if d.weekday() < 5}
-        found.update({d: SpecialDay(d, WORKING_DAY, note, "holiday")
-                      for d, note in table.working_days.items()})
+        found = {
+            d: SpecialDay(d, DAY_OFF, name, "holiday")
+            for d, name in table.days_off.items()
+            if d.weekday() < 5
+        }
+        found.update(
+            {d: SpecialDay(d, WORKING_DAY, note, "holiday") for d, note in table.working_days.items()}
+        )
         for d, kind in self.overrides.items():
             if d.year == year:
                 found[d] = SpecialDay(d, kind, "", "admin")
@@ -193,8 +198,9 @@ class WorkingCalendar:
             else:
                 idle += 1
                 if idle > _MAX_IDLE_DAYS:
-                    raise ValueError(f"no working day in the {_MAX_IDLE_DAYS} days before {d}: "
-                                     "check the calendar")
+                    raise ValueError(
+                        f"no working day in the {_MAX_IDLE_DAYS} days before {d}: check the calendar"
+                    )
             d += timedelta(days=1)
 
     def _intervals_from(self, t: datetime) -> Iterator[tuple[datetime, datetime]]:
@@ -265,8 +271,9 @@ class WorkingCalendar:
 
     # --- SLA --------------------------------------------------------------------------------
 
-    def due_at(self, start: datetime, kind: str, amount: float = 0,
-               cutoff: time | str | None = None) -> datetime:
+    def due_at(
+        self, start: datetime, kind: str, amount: float = 0, cutoff: time | str | None = None
+    ) -> datetime:
         """Deadline of a budget ``amount`` of ``kind`` (DEADLINE_KINDS) for a clock started at ``start``.
 
         working_days: amount × working minutes per day (480 by default); working_hours: amount × 60.
@@ -307,7 +314,7 @@ class WorkingCalendar:
         return _local(due_at)
 
     def outcome(self, finished_at: datetime, due_at: datetime) -> str:
-        """"late" after ``due_at``; "early" on a local date before the due date; else "on_time"."""
+        """ "late" after ``due_at``; "early" on a local date before the due date; else "on_time"."""
         finished, due = _local(finished_at), _local(due_at)
         if finished > due:
             return "late"

@@ -59,8 +59,11 @@ class DueDateSchema(Schema):
 
 
 class YearQuerySchema(Schema):
-    year = fields.Integer(load_default=None, validate=validate.Range(min=1970, max=2200),
-                          metadata={"description": "Defaults to the current year (Vietnam time)"})
+    year = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1970, max=2200),
+        metadata={"description": "Defaults to the current year (Vietnam time)"},
+    )
 
 
 class DayInputSchema(Schema):

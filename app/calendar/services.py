@@ -78,9 +78,16 @@ def clear_day(day: date) -> None:
 def list_days(year: int) -> list[SpecialDay]:
     """Non-working weekdays and working weekend days of ``year`` with their source, plus admin entries
     (source "admin", with the admin's note)."""
-    notes = dict(db.session.execute(
-        select(CalendarDay.day, CalendarDay.note)
-        .where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
-    ).tuples().all())
-    return [dataclasses.replace(item, note=notes.get(item.day, "")) if item.source == "admin" else item
-            for item in get_calendar().special_days(year)]
+    notes = dict(
+        db.session.execute(
+            select(CalendarDay.day, CalendarDay.note).where(
+                CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    return [
+        dataclasses.replace(item, note=notes.get(item.day, "")) if item.source == "admin" else item
+        for item in get_calendar().special_days(year)
+    ]

@@ -15,7 +15,7 @@ class AppError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, details: Any = None, *, code: str | None = None):
+    def __init__(self, message: str, details: Any = None, *, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
@@ -89,9 +89,16 @@ def respond(status: int, code: str, message: str, details: Any = None):  # noqa:
 
 
 _HTTP_CODES = {
-    400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
-    415: "unsupported_media_type", 422: "validation_error", 429: "too_many_requests",
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "too_many_requests",
 }
 
 

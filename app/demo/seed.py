@@ -18,10 +18,19 @@ DEMO_PASSWORD = "demo12345"  # noqa: S105  (demo accounts only; documented in th
 
 PROVINCE = ("000.00.00.H01", "UBND tỉnh An Giang", "An Giang Provincial People's Committee")
 PROVINCE_UNITS = [
-    ("000.00.01.H01", "Trung tâm Phục vụ hành chính công tỉnh", "Public Administration Service Centre", "one_stop"),
+    (
+        "000.00.01.H01",
+        "Trung tâm Phục vụ hành chính công tỉnh",
+        "Public Administration Service Centre",
+        "one_stop",
+    ),
     ("000.00.02.H01", "Sở Tư pháp", "Department of Justice", "justice"),
-    ("000.00.03.H01", "Sở Tài nguyên và Môi trường", "Department of Natural Resources and Environment",
-     "natural_resources"),
+    (
+        "000.00.03.H01",
+        "Sở Tài nguyên và Môi trường",
+        "Department of Natural Resources and Environment",
+        "natural_resources",
+    ),
     ("000.00.04.H01", "Sở Xây dựng", "Department of Construction", "construction"),
 ]
 DISTRICTS = [
@@ -32,8 +41,12 @@ DISTRICT_SECTIONS = [
     ("01", "Bộ phận Một cửa huyện {d}", "{d} District One-stop Section", "one_stop"),
     ("02", "Phòng Tài chính - Kế hoạch huyện {d}", "{d} Finance and Planning Office", "finance_planning"),
     ("03", "Phòng Kinh tế - Hạ tầng huyện {d}", "{d} Economy and Infrastructure Office", "urban_management"),
-    ("04", "Chi nhánh Văn phòng Đăng ký đất đai huyện {d}", "{d} Land Registration Office Branch",
-     "land_registry"),
+    (
+        "04",
+        "Chi nhánh Văn phòng Đăng ký đất đai huyện {d}",
+        "{d} Land Registration Office Branch",
+        "land_registry",
+    ),
 ]
 
 # username, role, unit code, full name
@@ -57,7 +70,14 @@ ACCOUNTS = [
     ("ld.candang", "leader", "000.21.30.H01", "Nguyễn Văn An (Chủ tịch UBND xã Cần Đăng)"),
 ]
 CITIZENS = [
-    ("congdan", "089090000123", "Nguyễn Văn Công", "0912345678", "congdan@example.vn", "ấp An Hòa, xã Cần Đăng"),
+    (
+        "congdan",
+        "089090000123",
+        "Nguyễn Văn Công",
+        "0912345678",
+        "congdan@example.vn",
+        "ấp An Hòa, xã Cần Đăng",
+    ),
     ("congdan2", "089195000456", "Trần Thị Dân", "0987654321", "congdan2@example.vn", "thị trấn Chợ Mới"),
 ]
 
@@ -65,20 +85,37 @@ CITIZENS = [
 def seed_units() -> None:
     if db.session.scalar(select(Unit).where(Unit.code == PROVINCE[0])) is not None:
         return
-    province = add_unit(code=PROVINCE[0], name=PROVINCE[1], name_en=PROVINCE[2], level="province",
-                        kind="people_committee")
+    province = add_unit(
+        code=PROVINCE[0], name=PROVINCE[1], name_en=PROVINCE[2], level="province", kind="people_committee"
+    )
     for code, name, name_en, kind in PROVINCE_UNITS:
         add_unit(code=code, name=name, name_en=name_en, level="province", kind=kind, parent=province)
     for number, district_name, communes in DISTRICTS:
-        district = add_unit(code=f"000.00.{number}.H01", name=f"UBND huyện {district_name}",
-                            name_en=f"{district_name} District People's Committee", level="district",
-                            kind="people_committee", parent=province)
+        district = add_unit(
+            code=f"000.00.{number}.H01",
+            name=f"UBND huyện {district_name}",
+            name_en=f"{district_name} District People's Committee",
+            level="district",
+            kind="people_committee",
+            parent=province,
+        )
         for section, name, name_en, kind in DISTRICT_SECTIONS:
-            add_unit(code=f"000.{section}.{number}.H01", name=name.format(d=district_name),
-                     name_en=name_en.format(d=district_name), level="district", kind=kind, parent=district)
+            add_unit(
+                code=f"000.{section}.{number}.H01",
+                name=name.format(d=district_name),
+                name_en=name_en.format(d=district_name),
+                level="district",
+                kind=kind,
+                parent=district,
+            )
         for index, commune in enumerate(communes, start=21):
-            add_unit(code=f"000.{index}.{number}.H01", name=f"UBND {commune}", level="commune",
-                     kind="people_committee", parent=district)
+            add_unit(
+                code=f"000.{index}.{number}.H01",
+                name=f"UBND {commune}",
+                level="commune",
+                kind="people_committee",
+                parent=district,
+            )
 
 
 def _add_user(username: str, role: str, full_name: str, unit: Unit | None = None, **extra: str) -> None:

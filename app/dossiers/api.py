@@ -2,28 +2,38 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, request
+from flask import Response, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.auth.permissions import require_api_user
+from app.dossiers.models import Dossier
 from app.dossiers.permissions import require_can_attach
 from app.dossiers.queries import DossierFilter, get_document, get_dossier, list_dossiers
-from app.dossiers.schemas import (DossierPageSchema, DossierSchema, ListQuerySchema, SubmitFormSchema,
-                                  TransitionRequestSchema, TransitionSchema)
+from app.dossiers.schemas import (
+    DossierPageSchema,
+    DossierSchema,
+    ListQuerySchema,
+    SubmitFormSchema,
+    TransitionRequestSchema,
+    TransitionSchema,
+)
 from app.dossiers.services import Submission, Upload, add_documents, submit_dossier
-from app.storage import get_storage, send_local
+from app.procedures.definitions import Transition
+from app.storage import download_response
 from app.workflow.engine import apply_transition, available_transitions
 
 blp = Blueprint("dossiers", __name__, url_prefix="/api/v1/dossiers", description="Hồ sơ (dossiers)")
 
 
 def _uploads() -> list[Upload]:
-    return [Upload(key=key, filename=f.filename or key, stream=f.stream)
-            for key, f in request.files.items(multi=True)]
+    return [
+        Upload(key=key, filename=f.filename or key, stream=f.stream)
+        for key, f in request.files.items(multi=True)
+    ]
 
 
-def _detail(dossier):  # noqa: ANN001, ANN202
+def _detail(dossier: Dossier) -> Dossier:
     dossier.available_transitions = available_transitions(dossier, current_user)
     return dossier
 
@@ -32,10 +42,16 @@ def _detail(dossier):  # noqa: ANN001, ANN202
 @require_api_user()
 @blp.arguments(SubmitFormSchema, location="form", content_type="multipart/form-data")
 @blp.response(201, DossierSchema)
-def create_dossier(form: dict):
+def create_dossier(form: dict) -> Dossier:
     """Submit a dossier: form fields plus one file part per document key (multipart)."""
-    submission = Submission(procedure_code=form["procedure_code"], data=form["data"], uploads=_uploads(),
-                            channel=form.get("channel"), unit_code=form.get("unit"), applicant=form["applicant"])
+    submission = Submission(
+        procedure_code=form["procedure_code"],
+        data=form["data"],
+        uploads=_uploads(),
+        channel=form.get("channel"),
+        unit_code=form.get("unit"),
+        applicant=form["applicant"],
+    )
     return _detail(submit_dossier(current_user, submission))
 
 
@@ -43,7 +59,7 @@ def create_dossier(form: dict):
 @require_api_user()
 @blp.arguments(ListQuerySchema, location="query")
 @blp.response(200, DossierPageSchema)
-def index(args: dict):
+def index(args: dict) -> dict:
     """Dossiers visible to the caller, newest first; pass `after=next_cursor` for the next page."""
     items, cursor = list_dossiers(current_user, DossierFilter(**args))
     return {"items": items, "next_cursor": cursor}
@@ -52,7 +68,7 @@ def index(args: dict):
 @blp.route("/<code>", methods=["GET"])
 @require_api_user()
 @blp.response(200, DossierSchema)
-def show(code: str):
+def show(code: str) -> Dossier:
     """State, national status code, due/appointment/outcome, documents, steps and events."""
     return _detail(get_dossier(code, current_user))
 
@@ -60,7 +76,7 @@ def show(code: str):
 @blp.route("/<code>/transitions", methods=["GET"])
 @require_api_user()
 @blp.response(200, TransitionSchema(many=True))
-def transitions(code: str):
+def transitions(code: str) -> list[Transition]:
     """What the caller may do with this dossier now."""
     return available_transitions(get_dossier(code, current_user), current_user)
 
@@ -69,7 +85,7 @@ def transitions(code: str):
 @require_api_user()
 @blp.arguments(TransitionRequestSchema)
 @blp.response(200, DossierSchema)
-def transition(body: dict, code: str):
+def transition(body: dict, code: str) -> Dossier:
     """Apply a transition. 409 if the dossier changed meanwhile or the action is not open now."""
     dossier = get_dossier(code, current_user)
     name, expected = body.pop("name"), body.pop("expected_version", None)
@@ -79,7 +95,7 @@ def transition(body: dict, code: str):
 @blp.route("/<code>/documents", methods=["POST"])
 @require_api_user()
 @blp.response(201, DossierSchema)
-def upload_documents(code: str):
+def upload_documents(code: str) -> Dossier:
     """Attach files (multipart, one part per document key; staff may send the result as part `result`)."""
     dossier = get_dossier(code, current_user)
     uploads = _uploads()
@@ -92,13 +108,9 @@ def upload_documents(code: str):
 @blp.route("/<code>/documents/<int:document_id>/download", methods=["GET"])
 @require_api_user()
 @blp.response(302)
-def download(code: str, document_id: int):
+def download(code: str, document_id: int) -> Response:
     """Short-lived presigned link (S3) or an authorised stream (local folder)."""
     document = get_document(get_dossier(code, current_user), document_id)
-    storage = get_storage()
-    url = storage.download_url(document.storage_key, document.original_name, document.content_type,
-                               expires_seconds=current_app.config["DOWNLOAD_URL_SECONDS"])
-    if url is None:
-        return send_local(document.storage_key, document.original_name, document.content_type)
-    return redirect(url)
-
+    return download_response(
+        document.storage_key, document.original_name, document.content_type, size=document.size
+    )

@@ -21,9 +21,11 @@ def next_serial(unit_id: int, day: date) -> int:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = DossierCodeCounter.__table__
     statement = (
-        insert(table).values(unit_id=unit_id, day=day, last_serial=1)
-        .on_conflict_do_update(index_elements=[table.c.unit_id, table.c.day],
-                               set_={"last_serial": table.c.last_serial + 1})
+        insert(table)
+        .values(unit_id=unit_id, day=day, last_serial=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.unit_id, table.c.day], set_={"last_serial": table.c.last_serial + 1}
+        )
         .returning(table.c.last_serial)
     )
     return db.session.execute(statement).scalar_one()

@@ -52,15 +52,15 @@ class Dossier(db.Model):
     origin_dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"))  # liên thông origin
 
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)      # accepted: clock starts
-    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)           # legal due time
-    appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)   # shown to the citizen
-    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)     # result ready (national 9)
-    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)      # result returned (10)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # accepted: clock starts
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # legal due time
+    appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # shown to the citizen
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # result ready (national 9)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # result returned (10)
     return_method: Mapped[str | None] = mapped_column(String(16))
-    outcome: Mapped[str | None] = mapped_column(String(10))                # early / on_time / late
+    outcome: Mapped[str | None] = mapped_column(String(10))  # early / on_time / late
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    paused_minutes: Mapped[int] = mapped_column(default=0)                 # working minutes paused
+    paused_minutes: Mapped[int] = mapped_column(default=0)  # working minutes paused
     is_extended: Mapped[bool] = mapped_column(default=False)
     extension_reason: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -70,7 +70,8 @@ class Dossier(db.Model):
     applicant: Mapped[User | None] = relationship(foreign_keys=[applicant_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     documents: Mapped[list[DossierDocument]] = relationship(
-        back_populates="dossier", order_by="DossierDocument.id")
+        back_populates="dossier", order_by="DossierDocument.id"
+    )
     steps: Mapped[list[DossierStep]] = relationship(back_populates="dossier", order_by="DossierStep.seq")
     events: Mapped[list[DossierEvent]] = relationship(back_populates="dossier", order_by="DossierEvent.id")
 
@@ -91,7 +92,7 @@ class DossierDocument(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
-    doc_key: Mapped[str] = mapped_column(String(64))      # the procedure's document key, or "result"
+    doc_key: Mapped[str] = mapped_column(String(64))  # the procedure's document key, or "result"
     original_name: Mapped[str] = mapped_column(String(255))
     storage_key: Mapped[str] = mapped_column(String(255))
     sha256: Mapped[str] = mapped_column(String(64))

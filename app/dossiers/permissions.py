@@ -21,8 +21,11 @@ def visibility_clause(user: User) -> ColumnElement[bool]:
     if user.role == "supervisor":
         units = subtree_ids(user.unit_id)
         return or_(Dossier.receiving_unit_id.in_(units), Dossier.current_unit_id.in_(units))
-    held = exists(select(DossierStep.id).where(DossierStep.dossier_id == Dossier.id,
-                                               DossierStep.unit_id == user.unit_id))
+    held = exists(
+        select(DossierStep.id).where(
+            DossierStep.dossier_id == Dossier.id, DossierStep.unit_id == user.unit_id
+        )
+    )
     return or_(Dossier.current_unit_id == user.unit_id, Dossier.receiving_unit_id == user.unit_id, held)
 
 
@@ -37,7 +40,8 @@ def can_view_dossier(user: User, dossier: Dossier) -> bool:
         units = subtree_ids(user.unit_id)
         return dossier.receiving_unit_id in units or dossier.current_unit_id in units
     return user.unit_id in {dossier.current_unit_id, dossier.receiving_unit_id} | {
-        s.unit_id for s in dossier.steps}
+        s.unit_id for s in dossier.steps
+    }
 
 
 def require_view_dossier(user: User, dossier: Dossier) -> None:
@@ -54,6 +58,10 @@ def require_can_attach(user: User, dossier: Dossier, is_result: bool) -> None:
     if user.role == "citizen":
         allowed = not is_result and any(t.name == "supplement" for t in available_transitions(dossier, user))
     else:
-        allowed = user.unit_id == dossier.current_unit_id and user.role in ("reception", "specialist", "leader")
+        allowed = user.unit_id == dossier.current_unit_id and user.role in (
+            "reception",
+            "specialist",
+            "leader",
+        )
     if not allowed:
         raise PermissionDeniedError("Không được bổ sung tài liệu cho hồ sơ ở trạng thái này")

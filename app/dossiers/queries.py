@@ -17,12 +17,15 @@ from app.org.queries import get_unit_by_code
 def get_dossier(code: str, user: User) -> Dossier:
     """Load one dossier with everything its detail view shows, in a fixed number of queries."""
     dossier = db.session.scalar(
-        select(Dossier).where(Dossier.code == code).options(
+        select(Dossier)
+        .where(Dossier.code == code)
+        .options(
             selectinload(Dossier.documents),
             selectinload(Dossier.steps).selectinload(DossierStep.unit),
             selectinload(Dossier.events).selectinload(DossierEvent.actor),
             selectinload(Dossier.events).selectinload(DossierEvent.actor_unit),
-        ))
+        )
+    )
     if dossier is None:
         raise NotFoundError(f"Không tìm thấy hồ sơ '{code}'")
     require_view_dossier(user, dossier)
@@ -48,8 +51,11 @@ class DossierFilter:
 
 def list_dossiers(user: User, filters: DossierFilter) -> tuple[list[Dossier], int | None]:
     """Newest first, keyset-paginated on id. Returns the page and the cursor of the next page."""
-    query: Select = select(Dossier).where(visibility_clause(user)).options(
-        selectinload(Dossier.current_unit), selectinload(Dossier.receiving_unit))
+    query: Select = (
+        select(Dossier)
+        .where(visibility_clause(user))
+        .options(selectinload(Dossier.current_unit), selectinload(Dossier.receiving_unit))
+    )
     if filters.state:
         query = query.where(Dossier.state == filters.state)
     if filters.procedure:
@@ -57,7 +63,7 @@ def list_dossiers(user: User, filters: DossierFilter) -> tuple[list[Dossier], in
     if filters.unit:
         query = query.where(Dossier.current_unit_id == get_unit_by_code(filters.unit).id)
     if filters.overdue is not None:
-        late = (Dossier.completed_at.is_(None) & Dossier.paused_at.is_(None) & (Dossier.due_at < utcnow()))
+        late = Dossier.completed_at.is_(None) & Dossier.paused_at.is_(None) & (Dossier.due_at < utcnow())
         query = query.where(late if filters.overdue else ~late)
     if filters.after:
         query = query.where(Dossier.id < filters.after)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -17,7 +18,7 @@ def _local(attr: str) -> fields.Function:
 class JSONString(fields.Field):
     """A form field carrying JSON text (multipart requests cannot nest objects)."""
 
-    def _deserialize(self, value, attr, data, **kwargs):  # noqa: ANN001, ANN202
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict:
         if isinstance(value, dict):
             return value
         try:
@@ -31,11 +32,17 @@ class JSONString(fields.Field):
 
 class SubmitFormSchema(Schema):
     procedure_code = fields.Str(required=True, validate=validate.Length(min=1, max=32))
-    data = JSONString(load_default=dict, metadata={"description": "Tờ khai, JSON theo các trường của thủ tục"})
-    channel = fields.Str(validate=validate.OneOf(CHANNELS), metadata={"description": "Chỉ cán bộ: counter/postal"})
+    data = JSONString(
+        load_default=dict, metadata={"description": "Tờ khai, JSON theo các trường của thủ tục"}
+    )
+    channel = fields.Str(
+        validate=validate.OneOf(CHANNELS), metadata={"description": "Chỉ cán bộ: counter/postal"}
+    )
     unit = fields.Str(validate=validate.Length(max=20), metadata={"description": "Mã định danh nơi nộp"})
-    applicant = JSONString(load_default=dict,
-                           metadata={"description": "Cán bộ nhận tại quầy: {name, citizen_id, phone, email, address}"})
+    applicant = JSONString(
+        load_default=dict,
+        metadata={"description": "Cán bộ nhận tại quầy: {name, citizen_id, phone, email, address}"},
+    )
 
 
 class ListQuerySchema(Schema):
@@ -43,7 +50,9 @@ class ListQuerySchema(Schema):
     procedure = fields.Str()
     unit = fields.Str()
     overdue = fields.Bool()
-    after = fields.Int(validate=validate.Range(min=1), metadata={"description": "Con trỏ trang (next_cursor)"})
+    after = fields.Int(
+        validate=validate.Range(min=1), metadata={"description": "Con trỏ trang (next_cursor)"}
+    )
     limit = fields.Int(load_default=50, validate=validate.Range(min=1, max=200))
 
 

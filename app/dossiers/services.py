@@ -28,8 +28,8 @@ from app.storage import get_storage
 
 @dataclass
 class Upload:
-    key: str            # the procedure's document key
-    filename: str       # the client's name for it: stored as data, never used as a path
+    key: str  # the procedure's document key
+    filename: str  # the client's name for it: stored as data, never used as a path
     stream: BinaryIO
 
 
@@ -51,16 +51,25 @@ def _receiving_unit(procedure: Procedure, user: User, unit_code: str | None) -> 
     elif unit_code:
         unit = find_unit_by_code(unit_code)
         if unit is None:
-            raise ValidationError("Đơn vị tiếp nhận không tồn tại", {"unit": f"Không có đơn vị '{unit_code}'"})
+            raise ValidationError(
+                "Đơn vị tiếp nhận không tồn tại", {"unit": f"Không có đơn vị '{unit_code}'"}
+            )
     else:
-        candidates = [u for kind in procedure.receiving_kinds
-                      for u in list_units_matching(kind, procedure.receiving_level, None)]
+        candidates = [
+            u
+            for kind in procedure.receiving_kinds
+            for u in list_units_matching(kind, procedure.receiving_level, None)
+        ]
         if len(candidates) != 1:
-            raise ValidationError("Cần chọn nơi nộp hồ sơ", {"unit": "Chọn mã định danh của đơn vị tiếp nhận"})
+            raise ValidationError(
+                "Cần chọn nơi nộp hồ sơ", {"unit": "Chọn mã định danh của đơn vị tiếp nhận"}
+            )
         unit = candidates[0]
     if unit is None or unit.level != procedure.receiving_level or unit.kind not in procedure.receiving_kinds:
-        raise ValidationError("Đơn vị này không tiếp nhận thủ tục này",
-                              {"unit": f"Thủ tục được tiếp nhận tại cấp '{procedure.receiving_level}'"})
+        raise ValidationError(
+            "Đơn vị này không tiếp nhận thủ tục này",
+            {"unit": f"Thủ tục được tiếp nhận tại cấp '{procedure.receiving_level}'"},
+        )
     return unit
 
 
@@ -69,19 +78,27 @@ def _channel(procedure: Procedure, user: User, requested: str | None) -> str:
     if not user.is_staff and channel != "online":
         raise ValidationError("Công dân chỉ nộp trực tuyến", {"channel": "Chỉ được là 'online'"})
     if user.is_staff and channel == "online":
-        raise ValidationError("Cán bộ tiếp nhận trực tiếp hoặc qua bưu chính",
-                              {"channel": "Chọn 'counter' hoặc 'postal'"})
+        raise ValidationError(
+            "Cán bộ tiếp nhận trực tiếp hoặc qua bưu chính", {"channel": "Chọn 'counter' hoặc 'postal'"}
+        )
     if channel not in procedure.channels:
-        raise ValidationError("Thủ tục không nhận hồ sơ qua kênh này",
-                              {"channel": f"Chọn một trong: {', '.join(procedure.channels)}"})
+        raise ValidationError(
+            "Thủ tục không nhận hồ sơ qua kênh này",
+            {"channel": f"Chọn một trong: {', '.join(procedure.channels)}"},
+        )
     return channel
 
 
 def _applicant(user: User, given: dict[str, Any]) -> dict[str, Any]:
     if not user.is_staff:
-        return {"applicant_id": user.id, "applicant_name": user.full_name,
-                "applicant_citizen_id": user.citizen_id, "applicant_phone": user.phone,
-                "applicant_email": user.email, "applicant_address": user.address}
+        return {
+            "applicant_id": user.id,
+            "applicant_name": user.full_name,
+            "applicant_citizen_id": user.citizen_id,
+            "applicant_phone": user.phone,
+            "applicant_email": user.email,
+            "applicant_address": user.address,
+        }
     from app.auth.citizen_id import citizen_id_problem
 
     problems = {}
@@ -93,9 +110,14 @@ def _applicant(user: User, given: dict[str, Any]) -> dict[str, Any]:
     if problems:
         raise ValidationError("Thông tin người nộp không hợp lệ", problems)
     owner = db.session.scalar(db.select(User).where(User.citizen_id == cid)) if cid else None
-    return {"applicant_id": owner.id if owner else None, "applicant_name": given["name"].strip(),
-            "applicant_citizen_id": cid, "applicant_phone": given.get("phone"),
-            "applicant_email": given.get("email"), "applicant_address": given.get("address")}
+    return {
+        "applicant_id": owner.id if owner else None,
+        "applicant_name": given["name"].strip(),
+        "applicant_citizen_id": cid,
+        "applicant_phone": given.get("phone"),
+        "applicant_email": given.get("email"),
+        "applicant_address": given.get("address"),
+    }
 
 
 def _check_uploads(procedure: Procedure, uploads: list[Upload], *, all_required: bool) -> None:
@@ -114,19 +136,31 @@ def _check_uploads(procedure: Procedure, uploads: list[Upload], *, all_required:
         raise ValidationError("Giấy tờ kèm theo không hợp lệ", problems)
 
 
-def store_uploads(procedure: Procedure, uploads: list[Upload], *, source: str, user: User) -> list[DossierDocument]:
+def store_uploads(
+    procedure: Procedure, uploads: list[Upload], *, source: str, user: User
+) -> list[DossierDocument]:
     """Stream each file to the store; register deletion if the transaction later fails."""
     storage = get_storage()
     documents = []
     for upload in uploads:
         spec: DocumentSpec = procedure.document(upload.key)  # checked by _check_uploads
-        stored = storage.put_stream(upload.stream, allowed_types=spec.types,
-                                    max_bytes=spec.max_size_mb * 1024 * 1024)
+        stored = storage.put_stream(
+            upload.stream, allowed_types=spec.types, max_bytes=spec.max_size_mb * 1024 * 1024
+        )
         tx.on_rollback(lambda key=stored.key: storage.delete(key))
-        documents.append(DossierDocument(
-            doc_key=upload.key, original_name=(upload.filename or upload.key)[:255], storage_key=stored.key,
-            sha256=stored.sha256, size=stored.size, content_type=stored.content_type,
-            is_digitised=True, source=source, uploaded_by_id=user.id))
+        documents.append(
+            DossierDocument(
+                doc_key=upload.key,
+                original_name=(upload.filename or upload.key)[:255],
+                storage_key=stored.key,
+                sha256=stored.sha256,
+                size=stored.size,
+                content_type=stored.content_type,
+                is_digitised=True,
+                source=source,
+                uploaded_by_id=user.id,
+            )
+        )
     return documents
 
 
@@ -140,22 +174,54 @@ def submit_dossier(user: User, submission: Submission) -> Dossier:
         raise ValidationError("Tờ khai chưa hợp lệ: " + ", ".join(problems), {"data": problems})
     _check_uploads(procedure, submission.uploads, all_required=True)
     try:
-        documents = store_uploads(procedure, submission.uploads,
-                                  source="counter_scan" if user.is_staff else "citizen_upload", user=user)
+        documents = store_uploads(
+            procedure,
+            submission.uploads,
+            source="counter_scan" if user.is_staff else "citizen_upload",
+            user=user,
+        )
         now = utcnow()
         initial = procedure.initial_state
         dossier = Dossier(
-            code=allocate_code(unit, to_local(now).date()), procedure_code=procedure.code,
-            procedure_version=procedure.version, state=initial.name, national_status=initial.national_code,
-            channel=channel, data=data, summary=procedure.name.vi, receiving_unit=unit, current_unit=unit,
-            created_by_id=user.id, submitted_at=now, documents=documents, **applicant)
+            code=allocate_code(unit, to_local(now).date()),
+            procedure_code=procedure.code,
+            procedure_version=procedure.version,
+            state=initial.name,
+            national_status=initial.national_code,
+            channel=channel,
+            data=data,
+            summary=procedure.name.vi,
+            receiving_unit=unit,
+            current_unit=unit,
+            created_by_id=user.id,
+            submitted_at=now,
+            documents=documents,
+            **applicant,
+        )
         db.session.add(dossier)
-        db.session.add(DossierEvent(dossier=dossier, transition="submit", from_state=None,
-                                    to_state=initial.name, actor_id=user.id, actor_unit_id=user.unit_id,
-                                    created_at=now, payload={"channel": channel}))
+        db.session.add(
+            DossierEvent(
+                dossier=dossier,
+                transition="submit",
+                from_state=None,
+                to_state=initial.name,
+                actor_id=user.id,
+                actor_unit_id=user.unit_id,
+                created_at=now,
+                payload={"channel": channel},
+            )
+        )
         db.session.flush()
-        add_message("dossier.submitted", {"dossier_code": dossier.code, "procedure_code": procedure.code,
-                                          "channel": channel, "at": now.isoformat()}, dossier_id=dossier.id)
+        add_message(
+            "dossier.submitted",
+            {
+                "dossier_code": dossier.code,
+                "procedure_code": procedure.code,
+                "channel": channel,
+                "at": now.isoformat(),
+            },
+            dossier_id=dossier.id,
+        )
         tx.commit()
     except BaseException:
         tx.rollback()
@@ -163,13 +229,20 @@ def submit_dossier(user: User, submission: Submission) -> Dossier:
     return dossier
 
 
-def add_documents(dossier: Dossier, user: User, uploads: list[Upload], *, is_result: bool = False) -> list[DossierDocument]:
+def add_documents(
+    dossier: Dossier, user: User, uploads: list[Upload], *, is_result: bool = False
+) -> list[DossierDocument]:
     """Attach documents: a citizen's supplement (replacing earlier versions of the same key) or a
     staff member's scan or result file. Who may do it is checked by the caller's permission."""
     procedure = get_registry().get(dossier.procedure_code, dossier.procedure_version)
     if is_result:
-        result_spec = DocumentSpec(key="result", name=procedure.result_name or procedure.name, required=False,
-                                   types=("application/pdf", "image/jpeg", "image/png"), max_size_mb=50)
+        result_spec = DocumentSpec(
+            key="result",
+            name=procedure.result_name or procedure.name,
+            required=False,
+            types=("application/pdf", "image/jpeg", "image/png"),
+            max_size_mb=50,
+        )
         procedure_for_upload = _with_document(procedure, result_spec)
     else:
         procedure_for_upload = procedure
@@ -198,4 +271,3 @@ def _with_document(procedure: Procedure, spec: DocumentSpec) -> Procedure:
     from dataclasses import replace
 
     return replace(procedure, documents=(*procedure.documents, spec))
-

@@ -38,8 +38,13 @@ def enqueue(func: Callable[..., Any], *args: Any, job_id: str | None = None) -> 
     if "redis" in current_app.extensions:
         from rq import Retry
 
-        get_queue().enqueue(func, *args, job_id=job_id, job_timeout=DEFAULT_TIMEOUT,
-                            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS))
+        get_queue().enqueue(
+            func,
+            *args,
+            job_id=job_id,
+            job_timeout=DEFAULT_TIMEOUT,
+            retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+        )
         return
     try:
         func(*args)

@@ -15,14 +15,23 @@ def levels() -> list[str]:
 
 
 def add_unit(
-    *, code: str, name: str, level: str, kind: str, parent: Unit | None = None,
-    name_en: str | None = None, address: str | None = None, phone: str | None = None,
+    *,
+    code: str,
+    name: str,
+    level: str,
+    kind: str,
+    parent: Unit | None = None,
+    name_en: str | None = None,
+    address: str | None = None,
+    phone: str | None = None,
 ) -> Unit:
     """Create a unit (flush only). A child sits at the same level as its parent (a section of it)
     or below it; a root must be at the top level."""
     errors: dict[str, str] = {}
     if not AGENCY_CODE_RE.match(code or ""):
-        errors["code"] = f"Mã định danh '{code}' không đúng cấu trúc V1V2V3.Z1Z2.Y1Y2.MX1X2 (vd 000.00.01.H01)"
+        errors["code"] = (
+            f"Mã định danh '{code}' không đúng cấu trúc V1V2V3.Z1Z2.Y1Y2.MX1X2 (vd 000.00.01.H01)"
+        )
     order = levels()
     if level not in order:
         errors["level"] = f"Cấp '{level}' không thuộc danh sách cấp hành chính: {', '.join(order)}"
@@ -34,8 +43,16 @@ def add_unit(
         raise ValidationError("Thông tin đơn vị không hợp lệ", errors)
     if find_unit_by_code(code) is not None:
         raise ConflictError(f"Mã định danh '{code}' đã tồn tại", {"code": code})
-    unit = Unit(code=code, name=name, name_en=name_en, level=level, kind=kind, parent=parent,
-                address=address, phone=phone)
+    unit = Unit(
+        code=code,
+        name=name,
+        name_en=name_en,
+        level=level,
+        kind=kind,
+        parent=parent,
+        address=address,
+        phone=phone,
+    )
     db.session.add(unit)
     db.session.flush()
     return unit

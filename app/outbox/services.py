@@ -47,9 +47,14 @@ def dispatch_message(message_id: int) -> None:
         return
     if message.dossier_id is not None:
         earlier = db.session.scalar(
-            select(OutboxMessage.id).where(OutboxMessage.dossier_id == message.dossier_id,
-                                           OutboxMessage.id < message.id,
-                                           OutboxMessage.processed_at.is_(None)).limit(1))
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.dossier_id == message.dossier_id,
+                OutboxMessage.id < message.id,
+                OutboxMessage.processed_at.is_(None),
+            )
+            .limit(1)
+        )
         if earlier is not None:
             db.session.rollback()
             raise RuntimeError(f"outbox message {message_id} waits for earlier message {earlier}")
@@ -77,8 +82,13 @@ def _record_failure(message_id: int, exc: Exception) -> None:
 def sweep(older_than_seconds: int = 60) -> int:
     """Re-enqueue messages still unprocessed after a while (lost job, worker crash, Redis restart)."""
     cutoff = utcnow() - timedelta(seconds=older_than_seconds)
-    ids = list(db.session.scalars(select(OutboxMessage.id).where(
-        OutboxMessage.processed_at.is_(None), OutboxMessage.created_at < cutoff).order_by(OutboxMessage.id)))
+    ids = list(
+        db.session.scalars(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.processed_at.is_(None), OutboxMessage.created_at < cutoff)
+            .order_by(OutboxMessage.id)
+        )
+    )
     db.session.rollback()
     for message_id in ids:
         enqueue(dispatch_message, message_id)

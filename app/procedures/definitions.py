@@ -18,24 +18,24 @@ FIELD_TYPES = ("string", "text", "integer", "number", "date", "boolean", "choice
 # Guards: pure checks the engine runs before a transition (see app/workflow/guards.py).
 GUARDS = (
     "required_documents",  # every required document of the procedure is attached
-    "has_reason",          # the request carries a non-empty comment/reason
-    "has_items",           # the request lists at least one item (supplement requests, Mẫu 02)
-    "not_extended",        # no extension yet (Mẫu 04 at most once)
-    "new_appointment",     # payload.new_appointment_at is later than the current appointment
-    "has_assignee",        # payload.assignee names a specialist of the acting unit
-    "has_result",          # a result document is attached to the dossier
-    "before_due",          # the dossier is not yet past its due time (Mẫu 04 is issued before)
+    "has_reason",  # the request carries a non-empty comment/reason
+    "has_items",  # the request lists at least one item (supplement requests, Mẫu 02)
+    "not_extended",  # no extension yet (Mẫu 04 at most once)
+    "new_appointment",  # payload.new_appointment_at is later than the current appointment
+    "has_assignee",  # payload.assignee names a specialist of the acting unit
+    "has_result",  # a result document is attached to the dossier
+    "before_due",  # the dossier is not yet past its due time (Mẫu 04 is issued before)
 )
 # Actions: side effects on the dossier's records, run in order inside the transition's transaction.
 ACTIONS = (
-    "start_clock",      # received_at = now; due_at from the procedure deadline; opens the first step
-    "open_step",        # closes the current step and opens a new one at the target unit (forward)
-    "assign",           # sets the assignee (payload.assignee) of the current step
-    "pause_clock",      # dossier and current step stop accruing working time
-    "resume_clock",     # working time accrues again; due_at moved by the paused time
-    "extend",           # sets appointment_at = payload.new_appointment_at (legal due_at unchanged)
-    "finish",           # closes the current step and the dossier clock; outcome early/on time/late
-    "record_return",    # returned_at = now; payload.return_method recorded
+    "start_clock",  # received_at = now; due_at from the procedure deadline; opens the first step
+    "open_step",  # closes the current step and opens a new one at the target unit (forward)
+    "assign",  # sets the assignee (payload.assignee) of the current step
+    "pause_clock",  # dossier and current step stop accruing working time
+    "resume_clock",  # working time accrues again; due_at moved by the paused time
+    "extend",  # sets appointment_at = payload.new_appointment_at (legal due_at unchanged)
+    "finish",  # closes the current step and the dossier clock; outcome early/on time/late
+    "record_return",  # returned_at = now; payload.return_method recorded
 )
 DEADLINE_KINDS = ("working_days", "working_hours", "same_day")
 
@@ -91,7 +91,8 @@ class State:
 @dataclass(frozen=True)
 class UnitSelector:
     """Which unit receives a forwarded dossier: a unit of `kind` (and `level` if given) inside the
-    subtree of the acting unit's nearest ancestor-or-self at level `under` (whole tree if None)."""
+    administrative area at level `under` that the acting unit belongs to, i.e. its topmost
+    ancestor-or-self at that level (whole tree if None). kind "@receiving" = the receiving unit."""
 
     kind: str
     level: str | None = None
@@ -113,25 +114,25 @@ class Transition:
     label: Text
     guards: tuple[str, ...] = ()
     actions: tuple[str, ...] = ()
-    step: StepSpec | None = None          # the step this transition opens (start_clock / open_step)
+    step: StepSpec | None = None  # the step this transition opens (start_clock / open_step)
     forward_to: UnitSelector | None = None  # required with open_step
     requires_comment: bool = False
 
 
 @dataclass(frozen=True)
 class Procedure:
-    code: str                 # national procedure code (mã TTHC), e.g. "1.001193"
+    code: str  # national procedure code (mã TTHC), e.g. "1.001193"
     version: int
     effective_from: date
     name: Text
-    field_code: str           # lĩnh vực
+    field_code: str  # lĩnh vực
     field_name: Text
-    competent_level: str      # an org level name from ORG_LEVELS
+    competent_level: str  # an org level name from ORG_LEVELS
     receiving_kinds: tuple[str, ...]  # unit kinds that may receive (e.g. "one_stop", "people_committee")
-    receiving_level: str      # level of the receiving unit
+    receiving_level: str  # level of the receiving unit
     channels: tuple[str, ...]
     online_level: str
-    fee: int                  # VND; 0 = free
+    fee: int  # VND; 0 = free
     fee_note: Text | None
     deadline: Deadline
     documents: tuple[DocumentSpec, ...]

@@ -14,7 +14,7 @@ from app.core.time import parse_instant
 from app.dossiers.models import DossierStep
 from app.extensions import db
 from app.org.models import Unit
-from app.org.queries import find_unit_by_code, list_units_matching, area_at_level
+from app.org.queries import area_at_level, find_unit_by_code, list_units_matching
 from app.procedures.definitions import Deadline
 from app.workflow.context import TransitionContext
 from app.workflow.guards import find_assignee
@@ -31,9 +31,15 @@ def _open_step(ctx: TransitionContext, unit: Unit) -> DossierStep:
     assert spec is not None  # the loader requires a step for start_clock / open_step
     dossier = ctx.dossier
     step = DossierStep(
-        dossier=dossier, seq=len(dossier.steps) + 1, name=spec.name.vi, unit_id=unit.id,
-        budget_kind=spec.budget.kind, budget_amount=spec.budget.amount, started_at=ctx.now,
-        due_at=_due(ctx.now, spec.budget), given_by_id=ctx.user.id,
+        dossier=dossier,
+        seq=len(dossier.steps) + 1,
+        name=spec.name.vi,
+        unit_id=unit.id,
+        budget_kind=spec.budget.kind,
+        budget_amount=spec.budget.amount,
+        started_at=ctx.now,
+        due_at=_due(ctx.now, spec.budget),
+        given_by_id=ctx.user.id,
     )
     db.session.add(step)
     dossier.current_unit_id = unit.id
@@ -75,13 +81,18 @@ def resolve_forward_unit(ctx: TransitionContext) -> Unit:
         chosen = find_unit_by_code(wanted)
         if chosen is None or chosen.id not in {u.id for u in candidates}:
             allowed = ", ".join(u.code for u in candidates) or "không có"
-            raise ValidationError("Đơn vị nhận không hợp lệ",
-                                  {"unit": f"Đơn vị '{wanted}' không được chuyển tới; chọn: {allowed}"})
+            raise ValidationError(
+                "Đơn vị nhận không hợp lệ",
+                {"unit": f"Đơn vị '{wanted}' không được chuyển tới; chọn: {allowed}"},
+            )
         return chosen
     if len(candidates) == 1:
         return candidates[0]
-    message = "Không có đơn vị phù hợp để chuyển hồ sơ" if not candidates else \
-        "Cần chọn đơn vị nhận: " + ", ".join(u.code for u in candidates)
+    message = (
+        "Không có đơn vị phù hợp để chuyển hồ sơ"
+        if not candidates
+        else "Cần chọn đơn vị nhận: " + ", ".join(u.code for u in candidates)
+    )
     raise ValidationError(message, {"unit": message})
 
 
@@ -143,8 +154,10 @@ def finish(ctx: TransitionContext) -> None:
 def record_return(ctx: TransitionContext) -> None:
     method = ctx.payload.get("return_method") or "counter"
     if method not in RETURN_METHODS:
-        raise ValidationError("Hình thức trả kết quả không hợp lệ",
-                              {"return_method": f"Chọn một trong: {', '.join(RETURN_METHODS)}"})
+        raise ValidationError(
+            "Hình thức trả kết quả không hợp lệ",
+            {"return_method": f"Chọn một trong: {', '.join(RETURN_METHODS)}"},
+        )
     ctx.dossier.returned_at = ctx.now
     ctx.dossier.return_method = method
 

@@ -53,11 +53,13 @@ def _find_transition(procedure: Procedure, dossier: Dossier, name: str) -> Trans
     known = {t.name for t in procedure.transitions}
     state_label = procedure.states[dossier.state].label.vi
     if name not in known:
-        raise ValidationError(f"Thao tác '{name}' không có trong quy trình của thủ tục này",
-                              {"transition": sorted(known)})
+        raise ValidationError(
+            f"Thao tác '{name}' không có trong quy trình của thủ tục này", {"transition": sorted(known)}
+        )
     raise InvalidTransitionError(
         f"Không thể thực hiện '{name}' khi hồ sơ đang ở trạng thái '{state_label}'",
-        {"state": dossier.state, "available": [t.name for t in procedure.transitions_from(dossier.state)]})
+        {"state": dossier.state, "available": [t.name for t in procedure.transitions_from(dossier.state)]},
+    )
 
 
 def _check_guards(ctx: TransitionContext) -> None:
@@ -70,21 +72,30 @@ def _check_guards(ctx: TransitionContext) -> None:
             field, message = result
             problems.setdefault(field, message)
     if problems:
-        raise ValidationError("Chưa đủ điều kiện thực hiện thao tác: " + "; ".join(problems.values()),
-                              problems)
+        raise ValidationError(
+            "Chưa đủ điều kiện thực hiện thao tác: " + "; ".join(problems.values()), problems
+        )
 
 
-def apply_transition(dossier: Dossier, name: str, user: User, payload: dict[str, Any] | None = None,
-                     *, expected_version: int | None = None) -> Dossier:
+def apply_transition(
+    dossier: Dossier,
+    name: str,
+    user: User,
+    payload: dict[str, Any] | None = None,
+    *,
+    expected_version: int | None = None,
+) -> Dossier:
     payload = dict(payload or {})
     procedure = procedure_of(dossier)
     transition = _find_transition(procedure, dossier, name)
     if not can_act(user, dossier, transition):
-        raise PermissionDeniedError("Bạn không có quyền thực hiện thao tác này trên hồ sơ này",
-                                    {"transition": name})
+        raise PermissionDeniedError(
+            "Bạn không có quyền thực hiện thao tác này trên hồ sơ này", {"transition": name}
+        )
     if expected_version is not None and expected_version != dossier.version:
-        raise ConflictError("Hồ sơ vừa được người khác cập nhật; vui lòng tải lại",
-                            {"version": dossier.version})
+        raise ConflictError(
+            "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại", {"version": dossier.version}
+        )
     ctx = TransitionContext(dossier, procedure, transition, user, payload, utcnow())
     _check_guards(ctx)
     from_state = dossier.state
@@ -100,8 +111,9 @@ def apply_transition(dossier: Dossier, name: str, user: User, payload: dict[str,
         tx.commit()
     except StaleDataError as exc:
         tx.rollback()
-        raise ConflictError("Hồ sơ vừa được người khác cập nhật; vui lòng tải lại",
-                            {"transition": name}) from exc
+        raise ConflictError(
+            "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại", {"transition": name}
+        ) from exc
     except BaseException:
         tx.rollback()
         raise
@@ -117,13 +129,30 @@ def _close_on_final(ctx: TransitionContext) -> None:
 def _record(ctx: TransitionContext, from_state: str) -> None:
     dossier = ctx.dossier
     event_payload = {k: v for k, v in ctx.payload.items() if k != "comment"}
-    db.session.add(DossierEvent(
-        dossier=dossier, transition=ctx.transition.name, from_state=from_state, to_state=dossier.state,
-        actor_id=ctx.user.id, actor_unit_id=ctx.user.unit_id, created_at=ctx.now,
-        comment=ctx.comment or None, payload=event_payload))
+    db.session.add(
+        DossierEvent(
+            dossier=dossier,
+            transition=ctx.transition.name,
+            from_state=from_state,
+            to_state=dossier.state,
+            actor_id=ctx.user.id,
+            actor_unit_id=ctx.user.unit_id,
+            created_at=ctx.now,
+            comment=ctx.comment or None,
+            payload=event_payload,
+        )
+    )
     db.session.flush()
-    add_message("dossier.transitioned", {
-        "dossier_code": dossier.code, "transition": ctx.transition.name, "from_state": from_state,
-        "to_state": dossier.state, "national_status": dossier.national_status,
-        "unit_code": dossier.current_unit.code, "at": ctx.now.isoformat(),
-    }, dossier_id=dossier.id)
+    add_message(
+        "dossier.transitioned",
+        {
+            "dossier_code": dossier.code,
+            "transition": ctx.transition.name,
+            "from_state": from_state,
+            "to_state": dossier.state,
+            "national_status": dossier.national_status,
+            "unit_code": dossier.current_unit.code,
+            "at": ctx.now.isoformat(),
+        },
+        dossier_id=dossier.id,
+    )

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select, update
 
 from app.auth.models import ApiToken, User
-from app.core.errors import ConflictError, ValidationError
 from app.core.db import utcnow
+from app.core.errors import ConflictError, ValidationError
 from app.extensions import db
 
 
@@ -28,10 +28,13 @@ def test_citizen_signs_in_with_citizen_id(client):
     assert response.status_code == 201 and response.json["role"] == "citizen"
 
 
-@pytest.mark.parametrize("body", [
-    {"username": "tn.candang", "password": "wrong-password"},
-    {"username": "nobody", "password": "demo12345"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"username": "tn.candang", "password": "wrong-password"},
+        {"username": "nobody", "password": "demo12345"},
+    ],
+)
 def test_wrong_credentials_get_one_generic_401(client, body):
     response = client.post("/api/v1/auth/token", json=body)
     assert response.status_code == 401
@@ -69,11 +72,35 @@ def test_staff_needs_a_unit_and_names_must_be_unique(make_user):
 
 def test_cli_users_create(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "--username", "cv.moi", "--password", "password123",
-                                 "--role", "specialist", "--unit", "000.02.30.H01"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "cv.moi",
+            "--password",
+            "password123",
+            "--role",
+            "specialist",
+            "--unit",
+            "000.02.30.H01",
+        ]
+    )
     assert result.exit_code == 0, result.output
     created = db.session.scalar(select(User).where(User.username == "cv.moi"))
     assert created.unit.code == "000.02.30.H01" and created.check_password("password123")
-    bad = runner.invoke(args=["users", "create", "--username", "cv.moi2", "--password", "password123",
-                              "--role", "wizard", "--unit", "999.99.99.Z99"])
+    bad = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "cv.moi2",
+            "--password",
+            "password123",
+            "--role",
+            "wizard",
+            "--unit",
+            "999.99.99.Z99",
+        ]
+    )
     assert bad.exit_code != 0 and "role" in bad.output and "unit" in bad.output

@@ -21,37 +21,50 @@ def admin_headers(make_user, auth_headers):
 
 # --- due date ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ({"start": "2026-03-02T07:00:00+07:00", "working_days": 1}, "2026-03-02T17:00:00+07:00"),
-    ({"start": "2026-03-06T14:00:00+07:00", "working_days": 1}, "2026-03-09T14:00:00+07:00"),
-    ({"start": "2026-02-13T14:00:00+07:00", "working_days": 1}, "2026-02-23T14:00:00+07:00"),  # Tết
-    ({"start": "2026-03-02T07:00", "working_days": 1}, "2026-03-02T17:00:00+07:00"),  # local time
-    ({"start": "2026-03-02T00:00:00Z", "working_days": 1}, "2026-03-02T17:00:00+07:00"),  # UTC
-    ({"start": "2026-03-02T09:00:00+07:00", "working_hours": 4}, "2026-03-02T15:00:00+07:00"),
-    ({"start": "2026-03-02T15:00:00+07:00", "same_day": "true"}, "2026-03-02T17:00:00+07:00"),
-    ({"start": "2026-03-02T15:30:00+07:00", "same_day": "true"}, "2026-03-03T17:00:00+07:00"),
-    ({"start": "2026-03-02T15:30:00+07:00", "same_day": "true", "cutoff": "16:00"},
-     "2026-03-02T17:00:00+07:00"),
-])
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"start": "2026-03-02T07:00:00+07:00", "working_days": 1}, "2026-03-02T17:00:00+07:00"),
+        ({"start": "2026-03-06T14:00:00+07:00", "working_days": 1}, "2026-03-09T14:00:00+07:00"),
+        ({"start": "2026-02-13T14:00:00+07:00", "working_days": 1}, "2026-02-23T14:00:00+07:00"),  # Tết
+        ({"start": "2026-03-02T07:00", "working_days": 1}, "2026-03-02T17:00:00+07:00"),  # local time
+        ({"start": "2026-03-02T00:00:00Z", "working_days": 1}, "2026-03-02T17:00:00+07:00"),  # UTC
+        ({"start": "2026-03-02T09:00:00+07:00", "working_hours": 4}, "2026-03-02T15:00:00+07:00"),
+        ({"start": "2026-03-02T15:00:00+07:00", "same_day": "true"}, "2026-03-02T17:00:00+07:00"),
+        ({"start": "2026-03-02T15:30:00+07:00", "same_day": "true"}, "2026-03-03T17:00:00+07:00"),
+        (
+            {"start": "2026-03-02T15:30:00+07:00", "same_day": "true", "cutoff": "16:00"},
+            "2026-03-02T17:00:00+07:00",
+        ),
+    ],
+)
 def test_due_date_is_public_and_in_vietnam_time(client, query, expected):
     response = due(client, **query)
     assert response.status_code == 200, response.get_json()
     assert response.get_json() == {"due_at": expected}
 
 
-@pytest.mark.parametrize(("query", "fields"), [
-    ({"start": "2026-03-02T07:00:00+07:00"}, {"working_days", "working_hours", "same_day"}),
-    ({"start": "2026-03-02T07:00:00+07:00", "same_day": "false"},
-     {"working_days", "working_hours", "same_day"}),
-    ({"start": "2026-03-02T07:00:00+07:00", "working_days": 1, "working_hours": 4},
-     {"working_days", "working_hours"}),
-    ({"working_days": 1}, {"start"}),
-    ({"start": "next monday", "working_days": 1}, {"start"}),
-    ({"start": "2026-03-02T07:00:00+07:00", "working_days": 0}, {"working_days"}),
-    ({"start": "2026-03-02T07:00:00+07:00", "working_days": "two"}, {"working_days"}),
-    ({"start": "2026-03-02T07:00:00+07:00", "working_days": 1, "cutoff": "15:00"}, {"cutoff"}),
-    ({"start": "2026-03-02T07:00:00+07:00", "same_day": "true", "cutoff": "3pm"}, {"cutoff"}),
-])
+@pytest.mark.parametrize(
+    ("query", "fields"),
+    [
+        ({"start": "2026-03-02T07:00:00+07:00"}, {"working_days", "working_hours", "same_day"}),
+        (
+            {"start": "2026-03-02T07:00:00+07:00", "same_day": "false"},
+            {"working_days", "working_hours", "same_day"},
+        ),
+        (
+            {"start": "2026-03-02T07:00:00+07:00", "working_days": 1, "working_hours": 4},
+            {"working_days", "working_hours"},
+        ),
+        ({"working_days": 1}, {"start"}),
+        ({"start": "next monday", "working_days": 1}, {"start"}),
+        ({"start": "2026-03-02T07:00:00+07:00", "working_days": 0}, {"working_days"}),
+        ({"start": "2026-03-02T07:00:00+07:00", "working_days": "two"}, {"working_days"}),
+        ({"start": "2026-03-02T07:00:00+07:00", "working_days": 1, "cutoff": "15:00"}, {"cutoff"}),
+        ({"start": "2026-03-02T07:00:00+07:00", "same_day": "true", "cutoff": "3pm"}, {"cutoff"}),
+    ],
+)
 def test_due_date_rejects_bad_queries_naming_the_fields(client, query, fields):
     response = due(client, **query)
     assert response.status_code == 422
@@ -61,6 +74,7 @@ def test_due_date_rejects_bad_queries_naming_the_fields(client, query, fields):
 
 
 # --- days --------------------------------------------------------------------------------------
+
 
 def test_days_lists_holidays_and_make_up_days_of_the_year(client):
     response = client.get(DAYS, query_string={"year": 2026})
@@ -82,11 +96,16 @@ def test_admin_day_off_moves_the_due_date_and_can_be_cleared(client, admin_heade
     query = {"start": "2026-03-06T14:00:00+07:00", "working_days": 1}
     assert due(client, **query).get_json()["due_at"] == "2026-03-09T14:00:00+07:00"
 
-    response = client.put(f"{DAYS}/2026-03-09", json={"kind": "day_off", "note": "QĐ 12/UBND"},
-                          headers=admin_headers)
+    response = client.put(
+        f"{DAYS}/2026-03-09", json={"kind": "day_off", "note": "QĐ 12/UBND"}, headers=admin_headers
+    )
     assert response.status_code == 200
-    assert response.get_json() == {"date": "2026-03-09", "kind": "day_off", "note": "QĐ 12/UBND",
-                                   "source": "admin"}
+    assert response.get_json() == {
+        "date": "2026-03-09",
+        "kind": "day_off",
+        "note": "QĐ 12/UBND",
+        "source": "admin",
+    }
     assert due(client, **query).get_json()["due_at"] == "2026-03-10T14:00:00+07:00"
     listed = client.get(DAYS, query_string={"year": 2026}).get_json()
     assert {"date": "2026-03-09", "kind": "day_off", "note": "QĐ 12/UBND", "source": "admin"} in listed
@@ -104,8 +123,9 @@ def test_admin_make_up_saturday_counts_as_working_day(client, admin_headers):
 
 def test_admin_can_change_an_existing_entry(client, admin_headers):
     client.put(f"{DAYS}/2026-03-07", json={"kind": "working_day"}, headers=admin_headers)
-    response = client.put(f"{DAYS}/2026-03-07", json={"kind": "day_off", "note": "hủy làm bù"},
-                          headers=admin_headers)
+    response = client.put(
+        f"{DAYS}/2026-03-07", json={"kind": "day_off", "note": "hủy làm bù"}, headers=admin_headers
+    )
     assert response.get_json()["kind"] == "day_off"
     query = {"start": "2026-03-06T14:00:00+07:00", "working_days": 1}
     assert due(client, **query).get_json()["due_at"] == "2026-03-09T14:00:00+07:00"
@@ -119,11 +139,14 @@ def test_bad_date_in_url_is_a_4xx_naming_it(client, admin_headers, path):
     assert client.delete(f"{DAYS}/{path}", headers=admin_headers).status_code == 422
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"kind": "holiday"}, "kind"),
-    ({}, "kind"),
-    ({"kind": "day_off", "note": "x" * 256}, "note"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "holiday"}, "kind"),
+        ({}, "kind"),
+        ({"kind": "day_off", "note": "x" * 256}, "note"),
+    ],
+)
 def test_put_rejects_a_bad_body(client, admin_headers, body, field):
     response = client.put(f"{DAYS}/2026-03-09", json=body, headers=admin_headers)
     assert response.status_code == 422

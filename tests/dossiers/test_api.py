@@ -42,14 +42,20 @@ def test_citizen_submits_online_and_gets_a_code(client, citizen, auth_headers, b
     assert re.fullmatch(r"000\.21\.30\.H01-\d{6}-0001", body["code"])
     assert body["state"] == "submitted" and body["national_status"] == 1 and body["channel"] == "online"
     assert body["procedure_version"] == birth.version
-    assert all(d["sha256"] and d["content_type"] in ("application/pdf", "image/png") for d in body["documents"])
+    assert all(
+        d["sha256"] and d["content_type"] in ("application/pdf", "image/png") for d in body["documents"]
+    )
     assert all(d["source"] == "citizen_upload" and d["is_digitised"] for d in body["documents"])
-    assert body["available_transitions"] and {t["name"] for t in body["available_transitions"]} == {"withdraw"}
+    assert body["available_transitions"] and {t["name"] for t in body["available_transitions"]} == {
+        "withdraw"
+    }
 
 
 def test_counter_intake_by_reception_records_channel_and_applicant(client, user, auth_headers, birth):
     applicant = json.dumps({"name": "Lê Thị Hoa", "citizen_id": "089185000777", "phone": "0900000001"})
-    response = _submit(client, auth_headers(user("tn.candang")), birth, channel="counter", applicant=applicant)
+    response = _submit(
+        client, auth_headers(user("tn.candang")), birth, channel="counter", applicant=applicant
+    )
     assert response.status_code == 201, response.json
     assert response.json["channel"] == "counter" and response.json["applicant_name"] == "Lê Thị Hoa"
     assert {d["source"] for d in response.json["documents"]} == {"counter_scan"}
@@ -65,8 +71,12 @@ def test_invalid_form_data_names_each_field(client, citizen, auth_headers, birth
 
 
 def test_missing_procedure_code_and_bad_json_are_422(client, citizen, auth_headers):
-    response = client.post("/api/v1/dossiers", data={"data": "{not json"}, headers=auth_headers(citizen),
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/api/v1/dossiers",
+        data={"data": "{not json"},
+        headers=auth_headers(citizen),
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
     assert {"procedure_code", "data"} <= set(response.json["error"]["details"])
 
@@ -74,7 +84,9 @@ def test_missing_procedure_code_and_bad_json_are_422(client, citizen, auth_heade
 def test_renamed_executable_is_refused_and_nothing_is_written(client, citizen, auth_headers, birth):
     key = next(d.key for d in birth.documents if d.required)
     exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
-    response = _submit(client, auth_headers(citizen), birth, **{key: (io.BytesIO(exe), "giay-chung-sinh.pdf")})
+    response = _submit(
+        client, auth_headers(citizen), birth, **{key: (io.BytesIO(exe), "giay-chung-sinh.pdf")}
+    )
     assert response.status_code == 415
     assert response.json["error"]["code"] == "unsupported_media_type"
     assert db.session.scalar(select(func.count()).select_from(Dossier)) == 0
@@ -98,8 +110,9 @@ def test_store_failure_leaves_no_rows_and_answers_503(app, client, citizen, auth
     body = multipart_for(birth)
     extra = next(d for d in birth.documents if d.key not in body)
     body[extra.key] = (io.BytesIO(PDF), "them.pdf")
-    response = client.post("/api/v1/dossiers", data=body, headers=auth_headers(citizen),
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/api/v1/dossiers", data=body, headers=auth_headers(citizen), content_type="multipart/form-data"
+    )
     assert response.status_code == 503
     assert response.json["error"]["code"] == "storage_unavailable"
     assert db.session.scalar(select(func.count()).select_from(Dossier)) == 0
@@ -119,13 +132,17 @@ def test_citizen_cannot_read_another_citizens_dossier(client, make_user, auth_he
     assert client.get("/api/v1/dossiers", headers=auth_headers(other)).json["items"] == []
 
 
-def test_staff_see_only_dossiers_their_unit_holds_or_held(client, citizen, make_user, user, auth_headers, birth):
+def test_staff_see_only_dossiers_their_unit_holds_or_held(
+    client, citizen, make_user, user, auth_headers, birth
+):
     code = _submit(client, auth_headers(citizen), birth).json["code"]
     assert client.get(f"/api/v1/dossiers/{code}", headers=auth_headers(user("tn.candang"))).status_code == 200
     outsider = make_user("reception", unit="000.22.30.H01")
     assert client.get(f"/api/v1/dossiers/{code}", headers=auth_headers(outsider)).status_code == 404
     district_supervisor = user("giamsat.chauthanh")
-    assert client.get(f"/api/v1/dossiers/{code}", headers=auth_headers(district_supervisor)).status_code == 200
+    assert (
+        client.get(f"/api/v1/dossiers/{code}", headers=auth_headers(district_supervisor)).status_code == 200
+    )
     other_district = make_user("supervisor", unit="000.00.31.H01")
     assert client.get(f"/api/v1/dossiers/{code}", headers=auth_headers(other_district)).status_code == 404
 
@@ -135,12 +152,18 @@ def test_transitions_over_the_api_and_conflict_on_stale_version(client, citizen,
     officer = auth_headers(user("tn.candang"))
     offered = client.get(f"/api/v1/dossiers/{code}/transitions", headers=officer).json
     assert {"accept", "refuse", "request_supplement"} <= {t["name"] for t in offered}
-    accepted = client.post(f"/api/v1/dossiers/{code}/transitions", headers=officer,
-                           json={"name": "accept", "expected_version": 1})
+    accepted = client.post(
+        f"/api/v1/dossiers/{code}/transitions",
+        headers=officer,
+        json={"name": "accept", "expected_version": 1},
+    )
     assert accepted.status_code == 200, accepted.json
     assert accepted.json["national_status"] == 2 and accepted.json["due_at"].endswith("+07:00")
-    again = client.post(f"/api/v1/dossiers/{code}/transitions", headers=officer,
-                        json={"name": "refuse", "comment": "x", "expected_version": 1})
+    again = client.post(
+        f"/api/v1/dossiers/{code}/transitions",
+        headers=officer,
+        json={"name": "refuse", "comment": "x", "expected_version": 1},
+    )
     assert again.status_code == 409
     refused = client.post(f"/api/v1/dossiers/{code}/transitions", headers=officer, json={"name": "refuse"})
     assert refused.status_code == 409 and refused.json["error"]["code"] == "invalid_transition"
@@ -148,8 +171,11 @@ def test_transitions_over_the_api_and_conflict_on_stale_version(client, citizen,
 
 def test_guard_failure_is_422_naming_the_field(client, citizen, user, auth_headers, birth):
     code = _submit(client, auth_headers(citizen), birth).json["code"]
-    response = client.post(f"/api/v1/dossiers/{code}/transitions", headers=auth_headers(user("tn.candang")),
-                           json={"name": "refuse"})
+    response = client.post(
+        f"/api/v1/dossiers/{code}/transitions",
+        headers=auth_headers(user("tn.candang")),
+        json={"name": "refuse"},
+    )
     assert response.status_code == 422 and "comment" in response.json["error"]["details"]
 
 
@@ -188,5 +214,10 @@ def test_document_download_is_authorised_and_presigned(client, citizen, make_use
 
 def test_openapi_document_is_served(client):
     spec = client.get("/api/openapi.json").json
-    assert {"/api/v1/dossiers", "/api/v1/dossiers/{code}/transitions", "/api/v1/auth/token",
-            "/api/v1/units", "/api/v1/calendar/due-date"} <= set(spec["paths"])
+    assert {
+        "/api/v1/dossiers",
+        "/api/v1/dossiers/{code}/transitions",
+        "/api/v1/auth/token",
+        "/api/v1/units",
+        "/api/v1/calendar/due-date",
+    } <= set(spec["paths"])

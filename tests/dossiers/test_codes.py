@@ -16,11 +16,14 @@ from app.extensions import db
 from tests.factories import submit
 
 
-@pytest.mark.parametrize(("unit", "day", "serial", "expected"), [
-    ("000.00.01.H01", date(2026, 11, 27), 7, "000.00.01.H01-261127-0007"),
-    ("000.21.30.H01", date(2027, 1, 2), 1, "000.21.30.H01-270102-0001"),
-    ("000.21.30.H01", date(2027, 1, 2), 12345, "000.21.30.H01-270102-12345"),
-])
+@pytest.mark.parametrize(
+    ("unit", "day", "serial", "expected"),
+    [
+        ("000.00.01.H01", date(2026, 11, 27), 7, "000.00.01.H01-261127-0007"),
+        ("000.21.30.H01", date(2027, 1, 2), 1, "000.21.30.H01-270102-0001"),
+        ("000.21.30.H01", date(2027, 1, 2), 12345, "000.21.30.H01-270102-12345"),
+    ],
+)
 def test_code_format(unit, day, serial, expected):
     assert format_code(unit, day, serial) == expected
 

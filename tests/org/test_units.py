@@ -18,15 +18,24 @@ def test_units_api_lists_the_demo_tree(client):
     assert sum(1 for u in units.values() if u["level"] == "commune") == 6
 
 
-@pytest.mark.parametrize(("code", "level", "field"), [
-    ("12.34", "commune", "code"),
-    ("000.00.09.H01", "hamlet", "level"),
-])
+@pytest.mark.parametrize(
+    ("code", "level", "field"),
+    [
+        ("12.34", "commune", "code"),
+        ("000.00.09.H01", "hamlet", "level"),
+    ],
+)
 def test_bad_units_are_refused_with_the_field(code, level, field):
     from app.org.queries import get_unit_by_code
 
     with pytest.raises(ValidationError) as info:
-        add_unit(code=code, name="X", level=level, kind="people_committee", parent=get_unit_by_code("000.00.30.H01"))
+        add_unit(
+            code=code,
+            name="X",
+            level=level,
+            kind="people_committee",
+            parent=get_unit_by_code("000.00.30.H01"),
+        )
     assert field in info.value.details
 
 
@@ -47,9 +56,12 @@ def test_two_tier_province_without_districts(app, make_user, monkeypatch):
     from tests.factories import submit
 
     monkeypatch.setitem(app.config, "ORG_LEVELS", ["province", "commune"])
-    province = add_unit(code="000.00.00.H02", name="UBND tỉnh Hai Cấp", level="province", kind="people_committee")
-    commune = add_unit(code="000.00.21.H02", name="UBND xã Mới", level="commune", kind="people_committee",
-                       parent=province)
+    province = add_unit(
+        code="000.00.00.H02", name="UBND tỉnh Hai Cấp", level="province", kind="people_committee"
+    )
+    commune = add_unit(
+        code="000.00.21.H02", name="UBND xã Mới", level="commune", kind="people_committee", parent=province
+    )
     tx.commit()
     assert commune.parent.level == "province"
     citizen = make_user("citizen")

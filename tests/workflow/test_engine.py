@@ -67,8 +67,12 @@ def test_supplement_request_lists_every_item_and_needs_a_reason(birth, user):
     with pytest.raises(ValidationError) as info:
         apply_transition(birth, "request_supplement", user("tn.candang"), {"items": []})
     assert set(info.value.details) == {"items", "comment"}
-    dossier = apply_transition(birth, "request_supplement", user("tn.candang"),
-                               {"items": ["Giấy chứng sinh bản chính", "CCCD của mẹ"], "comment": "Thiếu giấy tờ"})
+    dossier = apply_transition(
+        birth,
+        "request_supplement",
+        user("tn.candang"),
+        {"items": ["Giấy chứng sinh bản chính", "CCCD của mẹ"], "comment": "Thiếu giấy tờ"},
+    )
     assert dossier.national_status == 5 and dossier.received_at is None and dossier.due_at is None
     event = dossier.events[-1]
     assert event.payload["items"] == ["Giấy chứng sinh bản chính", "CCCD của mẹ"]
@@ -85,10 +89,15 @@ def test_accept_starts_clock_opens_step_and_writes_event_and_outbox(birth, user)
     assert step.unit.code == COMMUNE and step.due_at == dossier.due_at and step.given_by_id == officer.id
     event = dossier.events[-1]
     assert (event.transition, event.from_state, event.to_state, event.actor_id) == (
-        "accept", "submitted", "accepted", officer.id)
+        "accept",
+        "submitted",
+        "accepted",
+        officer.id,
+    )
     assert event.actor_unit_id == officer.unit_id
-    topics = db.session.scalars(select(OutboxMessage.topic).where(OutboxMessage.dossier_id == dossier.id)
-                                .order_by(OutboxMessage.id)).all()
+    topics = db.session.scalars(
+        select(OutboxMessage.topic).where(OutboxMessage.dossier_id == dossier.id).order_by(OutboxMessage.id)
+    ).all()
     assert topics == ["dossier.submitted", "dossier.transitioned"]
 
 
@@ -96,13 +105,18 @@ def test_extension_sets_new_appointment_once_and_keeps_legal_due(birth, user):
     dossier = apply_transition(birth, "accept", user("tn.candang"))
     due = dossier.due_at
     new_at = later_appointment(dossier)
-    dossier = apply_transition(dossier, "extend", user("ld.candang"),
-                               {"comment": "Cần xác minh thêm", "new_appointment_at": new_at})
+    dossier = apply_transition(
+        dossier, "extend", user("ld.candang"), {"comment": "Cần xác minh thêm", "new_appointment_at": new_at}
+    )
     assert dossier.is_extended and dossier.due_at == due
     assert dossier.appointment_at == datetime.fromisoformat(new_at)
     with pytest.raises(ValidationError) as info:
-        apply_transition(dossier, "extend", user("ld.candang"),
-                         {"comment": "Lần hai", "new_appointment_at": later_appointment(dossier)})
+        apply_transition(
+            dossier,
+            "extend",
+            user("ld.candang"),
+            {"comment": "Lần hai", "new_appointment_at": later_appointment(dossier)},
+        )
     assert "transition" in info.value.details
 
 
@@ -143,8 +157,11 @@ def test_fifty_parallel_conflicting_transitions_exactly_one_wins(app, birth, use
         thread.join()
     assert results.count("ok") == 1 and results.count("conflict") == 49
     dossier_id = db.session.scalar(select(Dossier.id).where(Dossier.code == code))
-    transitions = db.session.scalar(select(func.count()).select_from(DossierEvent).where(
-        DossierEvent.dossier_id == dossier_id, DossierEvent.transition != "submit"))
+    transitions = db.session.scalar(
+        select(func.count())
+        .select_from(DossierEvent)
+        .where(DossierEvent.dossier_id == dossier_id, DossierEvent.transition != "submit")
+    )
     assert transitions == 1
 
 
@@ -153,12 +170,12 @@ def test_outbox_rows_are_processed_by_the_real_worker(rq_worker, birth, user):
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         db.session.rollback()
-        pending = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.processed_at.is_(None)))
+        pending = db.session.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.processed_at.is_(None))
+        )
         if pending == 0:
             break
         time.sleep(0.2)
     rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
     assert len(rows) == 2 and all(r.processed_at is not None and r.attempts == 1 for r in rows)
     assert rows[0].processed_at <= rows[1].processed_at
-

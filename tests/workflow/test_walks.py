@@ -33,8 +33,11 @@ def paths_to_finals(procedure: Procedure) -> dict[str, list[Transition]]:
     return {name: paths[name] for name, s in procedure.states.items() if s.is_final}
 
 
-CASES = [pytest.param(p, final, path, id=f"{Path(p.source_file).stem}->{final}")
-         for p in PROCEDURES for final, path in paths_to_finals(p).items()]
+CASES = [
+    pytest.param(p, final, path, id=f"{Path(p.source_file).stem}->{final}")
+    for p in PROCEDURES
+    for final, path in paths_to_finals(p).items()
+]
 
 
 class Walker:
@@ -75,8 +78,9 @@ def test_workflow_reaches_final_state(procedure, final, path, make_user):
     dossier = submit(citizen, procedure.code)
     walker = Walker(make_user, citizen)
     for transition in path:
-        dossier = apply_transition(dossier, transition.name, walker.actor(transition, dossier),
-                                   walker.payload(transition, dossier))
+        dossier = apply_transition(
+            dossier, transition.name, walker.actor(transition, dossier), walker.payload(transition, dossier)
+        )
     state = procedure.states[final]
     assert dossier.state == final
     assert dossier.national_status == state.national_code
@@ -91,5 +95,10 @@ def test_workflow_reaches_final_state(procedure, final, path, make_user):
 
 def test_every_shipped_procedure_is_walked():
     assert {Path(p.source_file).stem for p in PROCEDURES} >= {
-        "birth_registration", "certified_copy", "business_household_registration",
-        "construction_permit_house", "land_first_certificate", "judicial_record_certificate"}
+        "birth_registration",
+        "certified_copy",
+        "business_household_registration",
+        "construction_permit_house",
+        "land_first_certificate",
+        "judicial_record_certificate",
+    }

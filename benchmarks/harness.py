@@ -1,0 +1,318 @@
+"""Plumbing shared by the benchmark scripts: a throw-away environment on real services, timing
+statistics, SQL statement counting, peak-RSS reading and a small thread runner.
+
+The environment follows tests/conftest.py: a fresh database on the PostgreSQL server named by
+DATABASE_URL, migrated and seeded with the demo data; its own S3 bucket and rq queue; all of it
+dropped again on exit, whether the run passed, failed or was interrupted.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from queue import Empty, SimpleQueue
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # run as `python benchmarks/<script>.py` from anywhere
+
+REQUIRED_ENV = ("DATABASE_URL", "REDIS_URL", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY")
+
+
+def log(message: str) -> None:
+    """Progress goes to stderr so that stdout carries only the figures."""
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+# --- statistics ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Timing:
+    """Latencies of one benchmark (seconds) and the wall time the whole batch took."""
+
+    label: str
+    seconds: list[float]
+    wall: float
+    rate_unit: str
+    unit: str = "ms"
+
+    def quantile(self, q: float) -> float:
+        """Nearest-rank quantile: a latency that was actually observed."""
+        ordered = sorted(self.seconds)
+        return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+    def cells(self) -> list[str]:
+        scale = {"ms": 1e3, "µs": 1e6}[self.unit]
+        figures = [self.quantile(0.5), self.quantile(0.95), max(self.seconds)]
+        return [
+            self.label,
+            str(len(self.seconds)),
+            *(f"{v * scale:,.1f} {self.unit}" for v in figures),
+            f"{len(self.seconds) / self.wall:,.1f} {self.rate_unit}",
+        ]
+
+
+def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Plain aligned text: first column left-aligned, the others right-aligned."""
+    widths = [max(len(str(r[i])) for r in (header, *rows)) for i in range(len(header))]
+
+    def line(row: Sequence[str]) -> str:
+        return "  ".join(
+            str(c).ljust(w) if i == 0 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+
+    return "\n".join([line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])
+
+
+# --- measuring -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def recorded_statements(engine: Any) -> Iterator[list[str]]:
+    """Collect every SQL statement the engine sends while the block runs."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def peak_rss_kib() -> int:
+    """VmHWM: the highest resident set size this process has had so far."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise RuntimeError("VmHWM missing from /proc/self/status (Linux only)")
+
+
+def run_concurrently(
+    app: Any, items: Sequence[Any], work: Callable[[Any, Any], None], concurrency: int
+) -> tuple[list[float], float]:
+    """Run ``work(client, item)`` for every item on ``concurrency`` threads, each with its own test
+    client. Requests are made with no app context pushed, so each one gets a fresh app context and
+    database session, as under a real WSGI server. Returns (latency of each item, wall time)."""
+    pending: SimpleQueue = SimpleQueue()
+    for item in items:
+        pending.put(item)
+    latencies: list[float] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(concurrency + 1)
+
+    def worker() -> None:
+        client = app.test_client()
+        start.wait()
+        while not errors:
+            try:
+                item = pending.get_nowait()
+            except Empty:
+                return
+            began = time.perf_counter()
+            try:
+                work(client, item)
+            except BaseException as exc:  # re-raised in the calling thread below
+                errors.append(exc)
+                return
+            latencies.append(time.perf_counter() - began)
+
+    threads = [threading.Thread(target=worker, name=f"bench-{i}") for i in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - began
+    if errors:
+        raise errors[0]
+    return latencies, wall
+
+
+def expect(response: Any, status: int, what: str) -> Any:
+    """The JSON body of a response that must have ``status``; anything else stops the run."""
+    if response.status_code != status:
+        raise RuntimeError(
+            f"{what}: HTTP {response.status_code}, expected {status}: {response.get_data(as_text=True)[:500]}"
+        )
+    return response.get_json()
+
+
+# --- the environment -----------------------------------------------------------------------------
+
+
+def service_settings() -> dict[str, str]:
+    missing = [name for name in REQUIRED_ENV if not os.environ.get(name)]
+    if missing:
+        raise SystemExit(
+            f"set {', '.join(missing)} (e.g. `scripts/services.sh start` and source the env "
+            "file it prints; see benchmarks/README.md)"
+        )
+    return {name: os.environ[name] for name in REQUIRED_ENV}
+
+
+def build_app(settings: dict[str, str], *, pool_size: int) -> Any:
+    """The application on the given database, Redis queue and S3 bucket (all in ``settings``)."""
+    import logging
+
+    from app import create_app
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": settings["DATABASE_URL"],
+            "SQLALCHEMY_ENGINE_OPTIONS": {
+                "pool_size": pool_size,
+                "max_overflow": 10,
+                "pool_timeout": 60,
+                "pool_pre_ping": True,
+            },
+            "REDIS_URL": settings["REDIS_URL"],
+            "RQ_QUEUE": settings["RQ_QUEUE"],
+            "STORAGE_BACKEND": "s3",
+            "S3_ENDPOINT": settings["S3_ENDPOINT"],
+            "S3_ACCESS_KEY": settings["S3_ACCESS_KEY"],
+            "S3_SECRET_KEY": settings["S3_SECRET_KEY"],
+            "S3_BUCKET": settings["S3_BUCKET"],
+            "S3_SECURE": os.environ.get("S3_SECURE", "").lower() in {"1", "true", "yes", "on"},
+        }
+    )
+    logging.getLogger().setLevel(logging.WARNING)  # create_app logs at INFO; keep the output to figures
+    return app
+
+
+def _admin_conninfo(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class BenchEnvironment:
+    """``with BenchEnvironment(pool_size) as env:`` gives ``env.app`` on a fresh, migrated and seeded
+    database ``bench_<id>``, bucket ``bench-<id>`` and queue ``bench-<id>``; all removed on exit."""
+
+    def __init__(self, pool_size: int) -> None:
+        self.run_id = uuid.uuid4().hex[:10]
+        self.server = service_settings()
+        self.database = f"bench_{self.run_id}"
+        self.settings: dict[str, str] = {}
+        self.app: Any = None
+        self.pool_size = pool_size
+        self._created_database = False
+
+    def __enter__(self) -> BenchEnvironment:
+        try:
+            self._create()
+        except BaseException:
+            self._remove()
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._remove()
+
+    def _create(self) -> None:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        with psycopg.connect(_admin_conninfo(self.server["DATABASE_URL"]), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.database}"')
+        self._created_database = True
+        url = make_url(self.server["DATABASE_URL"]).set(database=self.database)
+        self.settings = {
+            **self.server,
+            "DATABASE_URL": url.render_as_string(hide_password=False),
+            "RQ_QUEUE": f"bench-{self.run_id}",
+            "S3_BUCKET": f"bench-{self.run_id}",
+        }
+        log(f"database {self.database}, bucket and queue bench-{self.run_id}: migrating and seeding")
+        self.app = build_app(self.settings, pool_size=self.pool_size)
+        with self.app.app_context():
+            from flask_migrate import upgrade
+
+            from app.demo.seed import seed_demo
+            from app.extensions import db
+            from app.storage import get_storage
+
+            upgrade()
+            seed_demo()
+            get_storage().ensure_ready()
+            db.session.remove()
+
+    def child_env(self) -> dict[str, str]:
+        """Environment for a subprocess that builds its own app on this run's services."""
+        return {**os.environ, **self.settings}
+
+    def _remove(self) -> None:
+        """Undo everything, each step independently: one failing step must not skip the others."""
+        steps = [self._remove_bucket, self._remove_queue, self._dispose_engine, self._drop_database]
+        failures = []
+        for step in steps:
+            try:
+                step()
+            except Exception as exc:  # reported, and the remaining steps still run
+                failures.append(f"{step.__name__}: {exc!r}")
+        for failure in failures:
+            log(f"cleanup failed: {failure}")
+        if not failures:
+            log(f"removed database {self.database}, bucket and queue bench-{self.run_id}")
+
+    def _remove_bucket(self) -> None:
+        if self.app is None:
+            return
+        from minio.deleteobjects import DeleteObject
+
+        client, bucket = self.app.extensions["storage"].client, self.settings["S3_BUCKET"]
+        if not client.bucket_exists(bucket):
+            return
+        names = [DeleteObject(o.object_name) for o in client.list_objects(bucket, recursive=True)]
+        for batch in range(0, len(names), 1000):
+            errors = list(client.remove_objects(bucket, names[batch : batch + 1000]))
+            if errors:
+                raise RuntimeError(f"could not delete {len(errors)} objects, first: {errors[0]}")
+        client.remove_bucket(bucket)
+
+    def _remove_queue(self) -> None:
+        if self.app is None:
+            return
+        with self.app.app_context():
+            from app.jobs import get_queue
+
+            queue = get_queue()
+            queue.empty()
+            queue.delete(delete_jobs=True)
+
+    def _dispose_engine(self) -> None:
+        if self.app is None:
+            return
+        with self.app.app_context():
+            from app.extensions import db
+
+            db.session.remove()
+            db.engine.dispose()
+
+    def _drop_database(self) -> None:
+        if not self._created_database:
+            return
+        import psycopg
+
+        with psycopg.connect(_admin_conninfo(self.server["DATABASE_URL"]), autocommit=True) as conn:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (self.database,)
+            )
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.database}"')
