@@ -58,6 +58,21 @@ class Config:
     WORKING_PERIODS: str = _env("WORKING_PERIODS", "07:00-11:00,13:00-17:00")
     SAME_DAY_CUTOFF: str = _env("SAME_DAY_CUTOFF", "15:00")
     TOKEN_TTL_HOURS: int = _env_int("TOKEN_TTL_HOURS", 12)
+    # Absolute address citizens use (printed as the QR code on forms, used in e-mails).
+    PUBLIC_BASE_URL: str = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+    # E-mail: with no MAIL_SERVER, messages are written to the log instead of sent.
+    MAIL_SERVER: str = _env("MAIL_SERVER")
+    MAIL_PORT: int = _env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS: bool = _env_bool("MAIL_USE_TLS", False)
+    MAIL_USERNAME: str = _env("MAIL_USERNAME")
+    MAIL_PASSWORD: str = _env("MAIL_PASSWORD")
+    MAIL_SENDER: str = _env("MAIL_SENDER", "Một cửa An Giang <no-reply@angiang.example.vn>")
+    # SMS: "log" until a gateway is configured.
+    SMS_BACKEND: str = _env("SMS_BACKEND", "log")
+
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
 
     API_TITLE = "Hệ thống một cửa điện tử - API"
     API_VERSION = "v1"
@@ -70,6 +85,7 @@ class Config:
 
 
 class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
     REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY")
 
     @classmethod

@@ -38,7 +38,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.core.errors import register_error_handlers
 
     register_error_handlers(app)
+    from app.core import i18n, web
     from app.core.views import bp as core_bp
+
+    i18n.init_app(app)
+    web.init_app(app)
 
     app.register_blueprint(core_bp)
     _register_domains(app)

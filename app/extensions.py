@@ -1,9 +1,11 @@
 """Extension objects, created unbound and attached in create_app()."""
 
+from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
 
 from app.core.db import Base
 
@@ -11,3 +13,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 api = Api()
+csrf = CSRFProtect()
+babel = Babel()

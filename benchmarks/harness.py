@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from queue import Empty, SimpleQueue
 from typing import Any
@@ -95,12 +96,23 @@ def recorded_statements(engine: Any) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-def peak_rss_kib() -> int:
-    """VmHWM: the highest resident set size this process has had so far."""
+def _status_kib(field: str) -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1])
-    raise RuntimeError("VmHWM missing from /proc/self/status (Linux only)")
+    raise RuntimeError(f"{field} missing from /proc/self/status (Linux only)")
+
+
+def peak_rss_kib() -> int:
+    """VmHWM: the highest resident set size this process has had (since the last reset)."""
+    return _status_kib("VmHWM")
+
+
+def reset_peak_rss() -> int:
+    """Reset VmHWM to the current RSS and return it. Start-up (migrations, password hashing) leaves a
+    high-water mark well above the settled RSS, which would hide anything smaller than that bump."""
+    Path("/proc/self/clear_refs").write_text("5")  # Linux >= 4.0: "reset the peak RSS"
+    return _status_kib("VmRSS")
 
 
 def run_concurrently(
@@ -152,6 +164,32 @@ def expect(response: Any, status: int, what: str) -> Any:
             f"{what}: HTTP {response.status_code}, expected {status}: {response.get_data(as_text=True)[:500]}"
         )
     return response.get_json()
+
+
+def procedure(app: Any, code: str) -> Any:
+    """The procedure's current version (immutable, so threads may share it)."""
+    from app.procedures import get_registry
+
+    with app.app_context():
+        return get_registry().current(code, date.today())
+
+
+def bearer_headers(app: Any, username: str) -> dict[str, str]:
+    """Bearer headers for a demo account. The token comes from the auth service, as in the tests:
+    signing in (password hashing, throttling) is not what these benchmarks measure."""
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.auth.services import issue_token
+    from app.extensions import db
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise RuntimeError(f"demo account {username!r} is missing: did seed_demo change?")
+        token, _ = issue_token(user)
+        db.session.remove()
+    return {"Authorization": f"Bearer {token}"}
 
 
 # --- the environment -----------------------------------------------------------------------------

@@ -16,39 +16,32 @@ starts throw-away ones). Creates its own database, bucket and rq queue and remov
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import random
 import re
 import signal
-import subprocess
 import sys
-import tempfile
 import time
-from collections import defaultdict
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
 from typing import Any
 
 from harness import (
     BenchEnvironment,
     Timing,
-    build_app,
+    bearer_headers,
     expect,
     format_table,
     log,
-    peak_rss_kib,
+    procedure,
     recorded_statements,
     run_concurrently,
 )
+from upload_memory import BIG_FILE_BYTES, bench_upload_memory
 
 BIRTH = "1.001193"  # Đăng ký khai sinh: received by the commune
 BIRTH_UNIT = "000.21.30.H01"  # UBND xã Cần Đăng, where tn.candang works
-PERMIT = "1.009979"  # Giấy phép xây dựng nhà ở riêng lẻ: design drawings up to 200 MB
-PERMIT_UNIT = "000.01.30.H01"  # Bộ phận Một cửa huyện Châu Thành
-BIG_FILE_BYTES = 200_000_000
-READ_CHUNK = 1024 * 1024
 TIMING_HEADER = ("benchmark", "n", "p50", "p95", "max", "throughput")
 
 
@@ -81,25 +74,6 @@ def bench_clock(iterations: int) -> list[Timing]:
 
 
 # --- API helpers ---------------------------------------------------------------------------------
-
-
-def procedure(app: Any, code: str) -> Any:
-    """The procedure's current version (immutable, so threads may share it)."""
-    from app.procedures import get_registry
-
-    with app.app_context():
-        return get_registry().current(code, date.today())
-
-
-def login(client: Any, username: str) -> dict[str, str]:
-    from app.demo.seed import DEMO_PASSWORD
-
-    body = expect(
-        client.post("/api/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD}),
-        201,
-        f"token for {username}",
-    )
-    return {"Authorization": f"Bearer {body['token']}"}
 
 
 def submit_birth(client: Any, headers: dict[str, str], birth: Any) -> str:
@@ -170,129 +144,67 @@ def bench_reads(app: Any, reception: dict[str, str], codes: list[str], concurren
     ]
 
 
-def statements_of(app: Any, request: Any) -> tuple[int, Any]:
+def statements_of(app: Any, request: Any) -> tuple[list[str], Any]:
+    """The SQL statements one request sends (nothing else runs meanwhile), and its result."""
     from app.extensions import db
 
     with app.app_context():
         engine = db.engine
     with recorded_statements(engine) as statements:
         result = request()
-    return len(statements), result
+    return statements, result
 
 
-def count_queries(app: Any, headers: dict[str, dict[str, str]]) -> list[tuple[str, int]]:
-    """SQL statements of single requests, each made alone. A dossier with 5 events gets them from 4
-    different people (citizen, reception, leader, specialist) so a per-event actor load would show."""
-    client, birth = app.test_client(), procedure(app, BIRTH)
-    reception = headers["tn.candang"]
-    submit_count, fresh = statements_of(app, lambda: submit_birth(client, headers["congdan"], birth))
-    busy = submit_birth(client, headers["congdan"], birth)
-    accept_count, _ = statements_of(app, lambda: transition(client, reception, busy, "accept"))
-    transition(client, headers["ld.candang"], busy, "assign", assignee="cv.candang")
-    transition(client, reception, busy, "assign", assignee="cv.candang")
-    transition(client, headers["cv.candang"], busy, "propose")
-    counts = [
-        ("POST /api/v1/dossiers (submit)", submit_count),
-        ("POST .../transitions (accept)", accept_count),
+def dossier_with_events(client: Any, headers: dict[str, dict[str, str]], birth: Any, events: int) -> str:
+    """1 event: just submitted. Otherwise accept, (events - 3) assignments alternating leader and
+    reception, then propose: events from four people, so a per-event actor load would show."""
+    code = submit_birth(client, headers["congdan"], birth)
+    if events > 1:
+        transition(client, headers["tn.candang"], code, "accept")
+        for i in range(events - 3):
+            assigner = headers[("ld.candang", "tn.candang")[i % 2]]
+            transition(client, assigner, code, "assign", assignee="cv.candang")
+        transition(client, headers["cv.candang"], code, "propose")
+    return code
+
+
+def count_queries(app: Any, headers: dict[str, dict[str, str]], existing: int) -> dict[str, list[str]]:
+    """Statements of single requests by label. ``existing``: dossiers already there; more are
+    submitted if the 50-row page would not be full."""
+    client, birth, reception = app.test_client(), procedure(app, BIRTH), headers["tn.candang"]
+    recorded: dict[str, list[str]] = {}
+    recorded["POST /api/v1/dossiers (submit)"], fresh = statements_of(
+        app, lambda: submit_birth(client, headers["congdan"], birth)
+    )
+    accepted = submit_birth(client, headers["congdan"], birth)
+    recorded["POST .../transitions (accept)"], _ = statements_of(
+        app, lambda: transition(client, reception, accepted, "accept")
+    )
+    codes = {1: fresh, **{n: dossier_with_events(client, headers, birth, n) for n in (5, 9)}}
+    for _ in range(50 - existing - 4):
+        submit_birth(client, headers["congdan"], birth)
+    reads = [
+        (f"GET detail, {n} event{'s' * (n > 1)}", f"/api/v1/dossiers/{code}", "events", n)
+        for n, code in codes.items()
     ]
-    for label, url, size in (
-        ("GET detail, 1 event", f"/api/v1/dossiers/{fresh}", 1),
-        ("GET detail, 5 events", f"/api/v1/dossiers/{busy}", 5),
-        ("GET list, 5 rows", "/api/v1/dossiers?limit=5", 5),
-        ("GET list, 50 rows", "/api/v1/dossiers?limit=50", 50),
-    ):
-        count, body = statements_of(app, lambda url=url: get_json(client, reception, url))
-        got = len(body["events"]) if "events" in body else len(body["items"])
-        if got != size:
-            raise RuntimeError(f"{label}: expected {size} items in the response, got {got}")
-        counts.append((label, count))
-    return counts
+    reads += [(f"GET list, {n} rows", f"/api/v1/dossiers?limit={n}", "items", n) for n in (5, 50)]
+    for label, url, key, size in reads:
+        recorded[label], body = statements_of(app, lambda url=url: get_json(client, reception, url))
+        if len(body[key]) != size:
+            raise RuntimeError(f"{label}: expected {size} {key} in the response, got {len(body[key])}")
+    return recorded
 
 
-# --- 5. upload memory ----------------------------------------------------------------------------
+def tables_touched(statements: list[str]) -> Counter[str]:
+    """Statements counted by the first table they name: says what any extra statements were."""
+    found = (re.search(r"\b(?:FROM|INTO|UPDATE)\s+(\w+)", s) for s in statements)
+    return Counter(m.group(1) if m else "other" for m in found)
 
 
-def write_big_pdf(path: Path) -> None:
-    """A file that sniffs as PDF: the header, then incompressible filler, then the trailer."""
-    block = random.Random(5).randbytes(READ_CHUNK)
-    with path.open("wb") as out:
-        out.write(b"%PDF-1.4\n")
-        left = BIG_FILE_BYTES - 9 - 6
-        while left:
-            left -= out.write(block[: min(left, READ_CHUNK)])
-        out.write(b"%%EOF\n")
-
-
-def upload_child(mode: str, path: str) -> None:
-    """Run in a fresh process: warm the app up with a small submission, then measure one operation."""
-    import io
-
-    from harness import service_settings
-
-    from tests.factories import PDF, form_data
-
-    settings = {
-        **service_settings(),
-        "RQ_QUEUE": os.environ["RQ_QUEUE"],
-        "S3_BUCKET": os.environ["S3_BUCKET"],
-    }
-    app = build_app(settings, pool_size=2)
-    client = app.test_client()
-    citizen = login(client, "congdan")
-    permit = procedure(app, PERMIT)
-
-    def submit(drawings: Any) -> None:
-        body = {"procedure_code": permit.code, "data": json.dumps(form_data(permit)), "unit": PERMIT_UNIT}
-        for spec in permit.documents:
-            if spec.required:
-                body[spec.key] = (io.BytesIO(PDF), f"{spec.key}.pdf")
-        body["ban_ve_thiet_ke"] = (drawings, "ban-ve-thiet-ke.pdf")
-        response = client.post(
-            "/api/v1/dossiers", data=body, headers=citizen, content_type="multipart/form-data"
-        )
-        expect(response, 201, "200 MB submission")
-
-    submit(io.BytesIO(PDF))  # imports, connections, bucket check: not part of the measurement
-    baseline, began = peak_rss_kib(), time.perf_counter()
-    with open(path, "rb") as drawings:
-        if mode == "api":
-            submit(drawings)
-        else:
-            while drawings.read(READ_CHUNK):
-                pass
-    seconds = time.perf_counter() - began
-    print(json.dumps({"baseline_kib": baseline, "peak_kib": peak_rss_kib(), "seconds": seconds}))
-
-
-def bench_upload_memory(env: BenchEnvironment) -> list[list[str]]:
-    rows = []
-    with tempfile.TemporaryDirectory(prefix="bench-upload-") as folder:
-        path = Path(folder) / "ban-ve-thiet-ke.pdf"
-        write_big_pdf(path)
-        for mode, label in (("floor", "read file in 1 MiB chunks (floor)"), ("api", "POST through the API")):
-            log(f"upload memory: {label}")
-            done = subprocess.run(
-                [sys.executable, __file__, "--upload-child", mode, str(path)],
-                env=env.child_env(),
-                capture_output=True,
-                text=True,
-                timeout=600,
-            )
-            if done.returncode != 0:
-                raise RuntimeError(f"upload child ({mode}) failed:\n{done.stderr[-3000:]}")
-            figures = json.loads(done.stdout.strip().splitlines()[-1])
-            growth = figures["peak_kib"] - figures["baseline_kib"]
-            rows.append(
-                [
-                    label,
-                    f"{figures['baseline_kib'] / 1024:,.1f} MiB",
-                    f"{figures['peak_kib'] / 1024:,.1f} MiB",
-                    f"{growth / 1024:,.1f} MiB",
-                    f"{figures['seconds']:.1f} s",
-                    f"{BIG_FILE_BYTES / 1e6 / figures['seconds']:,.0f} MB/s",
-                ]
-            )
-    return rows
+def scaling(recorded: dict[str, list[str]], small: str, large: str) -> str:
+    extra = tables_touched(recorded[large]) - tables_touched(recorded[small])
+    what = ", ".join(f"{table} x{n}" for table, n in extra.items()) or "none"
+    return f"{small} -> {large}: {len(recorded[small])} -> {len(recorded[large])} (extra: {what})"
 
 
 # --- report --------------------------------------------------------------------------------------
@@ -317,22 +229,26 @@ def report(
     machine: str,
     timings: list[Timing],
     codes_line: str,
-    queries: list[tuple[str, int]],
+    queries: dict[str, list[str]],
     memory: list[list[str]],
 ) -> None:
     print(f"\nDossier lifecycle benchmark: N={args.dossiers} dossiers, C={args.concurrency} threads")
     print(f"{machine}\n")
     print(format_table(TIMING_HEADER, [t.cells() for t in timings]))
     print(f"\nDossier codes: {codes_line}\n")
-    print(format_table(("SQL statements per request", "statements"), [(k, str(v)) for k, v in queries]))
-    counts = dict(queries)
-    for kind, small, large in (
-        ("detail", "GET detail, 1 event", "GET detail, 5 events"),
-        ("list", "GET list, 5 rows", "GET list, 50 rows"),
-    ):
-        verdict = "constant: no N+1" if counts[small] == counts[large] else "GROWS with size: N+1"
-        print(f"  {kind}: {counts[small]} vs {counts[large]} statements, {verdict}")
-    print(f"\nUpload memory: one {BIG_FILE_BYTES / 1e6:.0f} MB document, VmHWM of a fresh process each")
+    rows = [(label, str(len(statements))) for label, statements in queries.items()]
+    print(format_table(("SQL statements per request", "statements"), rows))
+    pairs = [
+        ("GET detail, 1 event", "GET detail, 5 events"),
+        ("GET detail, 5 events", "GET detail, 9 events"),
+        ("GET list, 5 rows", "GET list, 50 rows"),
+    ]
+    for small, large in pairs:
+        print(f"  {scaling(queries, small, large)}")
+    grows = [large for small, large in pairs[1:] if len(queries[large]) > len(queries[small])]
+    print("  N+1: " + (f"YES, in {' and '.join(grows)}" if grows else "none (counts do not grow with size)"))
+    size = f"{BIG_FILE_BYTES / 1e6:.0f} MB"
+    print(f"\nUpload memory: one {size} document; a fresh process each, VmHWM reset after warm-up")
     if memory:
         print(format_table(("operation", "baseline", "peak", "growth", "time", "rate"), memory))
     else:
@@ -344,9 +260,8 @@ def run(args: argparse.Namespace) -> None:
     log("SLA clock done")
     with BenchEnvironment(pool_size=args.concurrency + 2) as env:
         app = env.app
-        client = app.test_client()
         headers = {
-            name: login(client, name) for name in ("congdan", "tn.candang", "ld.candang", "cv.candang")
+            name: bearer_headers(app, name) for name in ("congdan", "tn.candang", "ld.candang", "cv.candang")
         }
         submissions, codes = bench_submissions(app, headers["congdan"], args.dossiers, args.concurrency)
         codes_line = check_codes(codes)
@@ -354,7 +269,7 @@ def run(args: argparse.Namespace) -> None:
         timings += [submissions, bench_accepts(app, headers["tn.candang"], codes, args.concurrency)]
         log("transitions done")
         timings += bench_reads(app, headers["tn.candang"], codes, args.concurrency)
-        queries = count_queries(app, headers)
+        queries = count_queries(app, headers, len(codes))
         log("reads done")
         memory = [] if args.skip_upload else bench_upload_memory(env)
         report(args, describe_machine(app), timings, codes_line, queries, memory)
@@ -366,11 +281,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="client threads (C)")
     parser.add_argument("--clock-iterations", type=int, default=20_000, help="due_at calls per case")
     parser.add_argument("--skip-upload", action="store_true", help="leave out the 200 MB upload")
-    parser.add_argument("--upload-child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.upload_child:
-        upload_child(*args.upload_child)
-        return
     if args.dossiers < 1 or args.concurrency < 1:
         parser.error("--dossiers and --concurrency must be at least 1")
     # A plain `kill` must clean up too: turn SIGTERM into SystemExit so the environment is removed.

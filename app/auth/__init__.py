@@ -7,8 +7,14 @@ def init_app(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.extensions import api, db, login_manager
 
+    from app.auth import throttle  # noqa: F401  (login_failures table)
+    from app.auth.views import bp as pages
+
     api.register_blueprint(blp)
+    app.register_blueprint(pages)
     app.cli.add_command(users_cli)
+    login_manager.login_view = "auth_pages.login"
+    login_manager.login_message = None
 
     @login_manager.user_loader
     def load_user(user_id: str):  # noqa: ANN202

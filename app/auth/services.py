@@ -10,11 +10,12 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import or_, select
 
+from app.auth import throttle
 from app.auth.citizen_id import citizen_id_problem
 from app.auth.models import STAFF_ROLES, ApiToken, User
 from app.core import tx
 from app.core.db import utcnow
-from app.core.errors import AuthenticationError, ConflictError, ValidationError
+from app.core.errors import AuthenticationError, ConflictError, TooManyRequestsError, ValidationError
 from app.extensions import db
 from app.org.queries import find_unit_by_code
 from app.procedures.definitions import ROLES
@@ -90,11 +91,18 @@ def create_user(
     return user
 
 
-def authenticate(login: str, password: str) -> User:
-    """Staff sign in with their username; citizens with username or citizen ID."""
+def authenticate(login: str, password: str, address: str = "") -> User:
+    """Staff sign in with their username; citizens with username or citizen ID. Repeated failures
+    lock the login name for a while (throttle), whoever tries."""
+    login = login.strip()
+    if throttle.is_locked(login, address):
+        raise TooManyRequestsError(
+            f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {throttle.WINDOW.seconds // 60} phút.")
     user = db.session.scalar(select(User).where(or_(User.username == login, User.citizen_id == login)))
     if user is None or not user.is_active or not user.check_password(password):
+        throttle.record_failure(login, address)
         raise AuthenticationError("Sai tên đăng nhập hoặc mật khẩu")
+    throttle.clear_failures(login)
     return user
 
 

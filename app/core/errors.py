@@ -62,6 +62,11 @@ class UnsupportedMediaError(AppError):
     code = "unsupported_media_type"
 
 
+class TooManyRequestsError(AppError):
+    status = 429
+    code = "too_many_requests"
+
+
 class ServiceUnavailableError(AppError):
     status = 503
     code = "service_unavailable"

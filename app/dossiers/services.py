@@ -34,10 +34,26 @@ class Upload:
 
 
 @dataclass
+class StoredDocument:
+    """A document whose bytes are already in the store: a draft's upload (source citizen_upload)
+    or an earlier dossier's digitised document reused (source "reused", DOMAIN §9)."""
+
+    key: str  # the procedure's document key
+    filename: str
+    storage_key: str
+    sha256: str
+    size: int
+    content_type: str
+    source: str = "citizen_upload"
+    reused_from_id: int | None = None
+
+
+@dataclass
 class Submission:
     procedure_code: str
     data: dict[str, Any]
     uploads: list[Upload] = field(default_factory=list)
+    stored: list[StoredDocument] = field(default_factory=list)
     channel: str | None = None
     unit_code: str | None = None
     applicant: dict[str, Any] = field(default_factory=dict)  # counter intake: who brought it
@@ -120,9 +136,17 @@ def _applicant(user: User, given: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _check_uploads(procedure: Procedure, uploads: list[Upload], *, all_required: bool) -> None:
+def _check_uploads(
+    procedure: Procedure, uploads: list[Upload], *, all_required: bool, stored: list[StoredDocument] = ()
+) -> None:
     problems: dict[str, str] = {}
-    keys = [u.key for u in uploads]
+    keys = [u.key for u in uploads] + [d.key for d in stored]
+    for document in stored:
+        spec = procedure.document(document.key)
+        if spec is not None and document.content_type not in spec.types:
+            problems[document.key] = "Loại tệp không được chấp nhận cho giấy tờ này"
+        elif spec is not None and document.size > spec.max_size_mb * 1024 * 1024:
+            problems[document.key] = f"Tệp vượt quá {spec.max_size_mb} MB"
     for key in keys:
         if procedure.document(key) is None:
             problems[key] = "Thủ tục không có giấy tờ này"
@@ -172,9 +196,9 @@ def submit_dossier(user: User, submission: Submission) -> Dossier:
     data, problems = validate_form(procedure.form, submission.data)
     if problems:
         raise ValidationError("Tờ khai chưa hợp lệ: " + ", ".join(problems), {"data": problems})
-    _check_uploads(procedure, submission.uploads, all_required=True)
+    _check_uploads(procedure, submission.uploads, all_required=True, stored=submission.stored)
     try:
-        documents = store_uploads(
+        documents = [_document_from_stored(d, user) for d in submission.stored] + store_uploads(
             procedure,
             submission.uploads,
             source="counter_scan" if user.is_staff else "citizen_upload",
@@ -227,6 +251,21 @@ def submit_dossier(user: User, submission: Submission) -> Dossier:
         tx.rollback()
         raise
     return dossier
+
+
+def _document_from_stored(document: StoredDocument, user: User) -> DossierDocument:
+    return DossierDocument(
+        doc_key=document.key,
+        original_name=document.filename[:255],
+        storage_key=document.storage_key,
+        sha256=document.sha256,
+        size=document.size,
+        content_type=document.content_type,
+        is_digitised=True,
+        source=document.source,
+        reused_from_id=document.reused_from_id,
+        uploaded_by_id=user.id,
+    )
 
 
 def add_documents(

@@ -25,7 +25,10 @@ _handlers: dict[str, list[Handler]] = {}
 
 
 def register_handler(topic: str, handler: Handler) -> None:
-    _handlers.setdefault(topic, []).append(handler)
+    """Idempotent: every app created in one process (tests, CLI) registers the same handlers."""
+    handlers = _handlers.setdefault(topic, [])
+    if handler not in handlers:
+        handlers.append(handler)
 
 
 def add_message(topic: str, payload: dict[str, Any], dossier_id: int | None = None) -> OutboxMessage:

@@ -78,7 +78,7 @@ def before_due(ctx: TransitionContext) -> GuardResult:
 
 def find_assignee(ctx: TransitionContext) -> User | None:
     ref = ctx.payload.get("assignee")
-    if ref in (None, ""):
+    if isinstance(ref, bool) or not isinstance(ref, int | str) or ref == "":
         return None
     column = User.id if isinstance(ref, int) else User.username
     user = db.session.scalar(select(User).where(column == ref))
