@@ -53,6 +53,7 @@ install-dev: $(DEV_STAMP) ## install requirements-dev.txt (tests, ruff, SeaweedF
 
 run: install ## migrate, seed the demo data and serve on 127.0.0.1:PORT (5000), embedded default
 	mkdir -p instance
+	$(PY) scripts/build_translations.py
 	$(EMBEDDED) $(FLASK) db upgrade
 	$(EMBEDDED) $(FLASK) seed demo
 	$(EMBEDDED) $(FLASK) run --host 127.0.0.1 --port $(PORT)
@@ -61,6 +62,7 @@ test: install-dev ## run the whole suite against real PostgreSQL, Redis and S3
 	PY=$(PY) VENV=$(VENV) scripts/test.sh
 
 serve: install ## production: migrate, then gunicorn (needs APP_ENV=production and its settings)
+	$(PY) scripts/build_translations.py
 	@if [ "$${APP_ENV:-}" != production ]; then \
 		echo "make serve runs the production server: set APP_ENV=production with SECRET_KEY," \
 			"DATABASE_URL, REDIS_URL, S3_ENDPOINT, S3_ACCESS_KEY and S3_SECRET_KEY (see README)" >&2; \

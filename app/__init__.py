@@ -51,7 +51,21 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def _register_domains(app: Flask) -> None:
     """Each domain registers its models, blueprints, CLI commands and start-up checks."""
-    from app import auth, calendar, demo, dossiers, jobs, org, outbox, procedures, storage
+    from app import (
+        auth,
+        calendar,
+        demo,
+        documents,
+        dossiers,
+        jobs,
+        notifications,
+        org,
+        outbox,
+        portal,
+        procedures,
+        storage,
+    )
 
-    for domain in (org, auth, calendar, procedures, storage, jobs, outbox, dossiers, demo):
+    domains = (org, auth, calendar, procedures, storage, jobs, outbox, dossiers, documents, notifications, portal, demo)
+    for domain in domains:
         domain.init_app(app)

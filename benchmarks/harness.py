@@ -109,8 +109,8 @@ def peak_rss_kib() -> int:
 
 
 def reset_peak_rss() -> int:
-    """Reset VmHWM to the current RSS and return it. Start-up (migrations, password hashing) leaves a
-    high-water mark well above the settled RSS, which would hide anything smaller than that bump."""
+    """Reset VmHWM to the current RSS and return it, so that a transient peak from before (a scrypt
+    password hash takes ~30 MiB, for one) cannot hide a smaller growth measured after."""
     Path("/proc/self/clear_refs").write_text("5")  # Linux >= 4.0: "reset the peak RSS"
     return _status_kib("VmRSS")
 
@@ -144,17 +144,26 @@ def run_concurrently(
                 return
             latencies.append(time.perf_counter() - began)
 
-    threads = [threading.Thread(target=worker, name=f"bench-{i}") for i in range(concurrency)]
+    # Daemon threads, and an interruption (Ctrl-C, SIGTERM) stops them taking new items, so the
+    # caller's cleanup runs at once instead of after the remaining requests.
+    threads = [threading.Thread(target=worker, name=f"bench-{i}", daemon=True) for i in range(concurrency)]
     for thread in threads:
         thread.start()
     start.wait()
     began = time.perf_counter()
-    for thread in threads:
-        thread.join()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException as exc:
+        errors.append(exc)
+        raise
     wall = time.perf_counter() - began
     if errors:
         raise errors[0]
     return latencies, wall
+
+
+# --- API helpers ---------------------------------------------------------------------------------
 
 
 def expect(response: Any, status: int, what: str) -> Any:

@@ -40,6 +40,16 @@ trap 'on_signal TERM 143' TERM
 
 services_start
 
+# Browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
+if [[ -z ${CHROMIUM_PATH:-} ]]; then
+  command -v chromium >/dev/null 2>&1 || _svc_apt_install chromium
+  CHROMIUM_PATH=$(command -v chromium)
+fi
+export CHROMIUM_PATH
+
+# English translations are compiled from their sources (app/translations/parts/*.po).
+"$PY" scripts/build_translations.py
+
 # Words of PYTEST_ARGS keep their shell quoting: PYTEST_ARGS='-k "calendar and not slow"'.
 extra=()
 eval "extra=(${PYTEST_ARGS:-})"

@@ -8,6 +8,7 @@ are emptied again, so tests are independent of order and may commit (concurrency
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -53,11 +54,44 @@ def database_url():
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
+class SmtpSink:
+    """A real SMTP server on loopback (aiosmtpd) that keeps every envelope it receives."""
+
+    def __init__(self) -> None:
+        self.envelopes: list = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # the hook name aiosmtpd calls
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
-def service_env(database_url):
-    """Environment for the app and its worker: the test database, Redis, a throw-away bucket."""
+def smtp_server():
+    """The mail server of the session: the test app and the rq worker send to it (see service_env)."""
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    sink.host, sink.port = controller.hostname, controller.port
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def service_env(database_url, smtp_server):
+    """Environment for the app and its worker: the test database, Redis, a throw-away bucket,
+    the loopback SMTP server."""
     return {
         "DATABASE_URL": database_url,
+        "MAIL_SERVER": smtp_server.host,
+        "MAIL_PORT": str(smtp_server.port),
         "REDIS_URL": _require_env("REDIS_URL"),
         "RQ_QUEUE": f"test-{RUN_ID}",
         "STORAGE_BACKEND": "s3",

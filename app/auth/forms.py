@@ -43,7 +43,7 @@ class RegisterForm(FlaskForm):
     )
     confirm = PasswordField(
         _l("Nhập lại mật khẩu"),
-        validators=[EqualTo("password", message=_l("Hai mật khẩu không khớp"))],
+        validators=[DataRequired(_l("Cần nhập lại mật khẩu")), EqualTo("password", message=_l("Hai mật khẩu không khớp"))],
         render_kw={"autocomplete": "new-password"},
     )
 

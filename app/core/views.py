@@ -1,26 +1,21 @@
-"""Landing page and health check. The citizen portal and officer workspace build on this."""
+"""Home page (the citizen portal's catalogue) and health check."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
 
 from app.extensions import db
 
 bp = Blueprint("core", __name__)
-LEVEL_NAMES = {
-    "vi": {"province": "Tỉnh", "district": "Huyện", "commune": "Xã"},
-    "en": {"province": "Province", "district": "District", "commune": "Commune"},
-}
 
 
 @bp.get("/")
-def index():  # noqa: ANN201
-    from app.procedures import get_registry
+def index() -> str:
+    """The portal home: a search box and the procedures that can be submitted (app.portal)."""
+    from app.portal.views import catalogue_context
 
-    lang = "en" if request.args.get("lang") == "en" else "vi"
-    procedures = sorted(get_registry().list_current(), key=lambda p: p.name.get(lang))
-    return render_template("core/index.html", procedures=procedures, lang=lang, levels=LEVEL_NAMES[lang])
+    return render_template("core/index.html", **catalogue_context())
 
 
 @bp.get("/healthz")

@@ -100,8 +100,9 @@ def apply_transition(
     _check_guards(ctx)
     from_state = dossier.state
     try:
-        for action in transition.actions:
-            ACTIONS[action](ctx)
+        with db.session.no_autoflush:  # one UPDATE of the dossier, at the end (one version step)
+            for action in transition.actions:
+                ACTIONS[action](ctx)
         target = procedure.states[from_state if transition.target == SAME else transition.target]
         if target.is_final:
             _close_on_final(ctx)

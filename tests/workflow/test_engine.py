@@ -82,7 +82,7 @@ def test_supplement_request_lists_every_item_and_needs_a_reason(birth, user):
 def test_accept_starts_clock_opens_step_and_writes_event_and_outbox(birth, user):
     officer = user("tn.candang")
     dossier = apply_transition(birth, "accept", officer, {"comment": "Đủ hồ sơ"})
-    assert dossier.national_status == 2
+    assert dossier.national_status == 2 and dossier.version == 2  # one transition, one version step
     assert dossier.received_at is not None and dossier.due_at is not None
     assert dossier.appointment_at == dossier.due_at
     [step] = dossier.steps

@@ -1,0 +1,36 @@
+"""Issued forms of a dossier (Mẫu 01-04): list, and download once ready."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from app.auth.permissions import require_api_user
+from app.documents.models import IssuedForm
+from app.documents.queries import get_ready_form, list_forms
+from app.documents.schemas import IssuedFormSchema
+from app.dossiers.queries import get_dossier
+from app.storage import download_response
+
+blp = Blueprint(
+    "documents", __name__, url_prefix="/api/v1/dossiers", description="Biểu mẫu đã cấp (Mẫu 01-04)"
+)
+
+
+@blp.route("/<code>/forms", methods=["GET"])
+@require_api_user()
+@blp.response(200, IssuedFormSchema(many=True))
+def index(code: str) -> list[IssuedForm]:
+    """Forms issued for the dossier, newest first; `status` says whether the PDF is ready."""
+    return list_forms(get_dossier(code, current_user).id)
+
+
+@blp.route("/<code>/forms/<int:form_id>/download", methods=["GET"])
+@require_api_user()
+@blp.response(302)
+def download(code: str, form_id: int) -> Response:
+    """The PDF: a short-lived presigned link (S3) or an authorised stream (local folder)."""
+    dossier = get_dossier(code, current_user)
+    issued = get_ready_form(dossier.id, form_id)
+    return download_response(issued.storage_key, issued.filename(code), "application/pdf", size=issued.size)

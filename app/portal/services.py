@@ -1,0 +1,209 @@
+"""Drafts: start, save (never validated), attach or reuse documents, delete, submit.
+
+Each function is one use case and one transaction. Files go to the object store before the rows
+are committed; a failed commit deletes them again, and a replaced or deleted draft document's
+object is deleted only after the commit (and never when its bytes belong to an earlier dossier).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.auth.models import User
+from flask_babel import lazy_gettext as _l
+
+from app.core import tx
+from app.core.db import utcnow
+from app.core.errors import AppError, NotFoundError, PayloadTooLargeError, UnsupportedMediaError
+from app.core.errors import ValidationError as AppValidationError
+from app.dossiers.forms import validate_form
+from app.dossiers.models import Dossier
+from app.dossiers.services import StoredDocument, Submission, Upload, submit_dossier
+from app.extensions import db
+from app.portal.fields import typed_data
+from app.portal.models import Draft, DraftDocument
+from app.portal.queries import current_procedure, find_latest_draft, get_reusable_document, receiving_units
+from app.procedures.definitions import Procedure
+from app.storage import StorageUnavailableError, get_storage
+
+# Problems with one file: shown next to that document; the rest of the save goes ahead.
+UPLOAD_ERRORS = (UnsupportedMediaError, PayloadTooLargeError, AppValidationError, StorageUnavailableError)
+
+
+@dataclass
+class DraftInput:
+    """What one post of the form page carries. `data`/`unit_code` None: the form was not posted
+    (the upload script sends only a file), so what was typed before stays as it is."""
+
+    data: dict[str, str] | None = None
+    unit_code: str | None = None
+    uploads: list[Upload] = field(default_factory=list)
+    reuse: tuple[str, int] | None = None  # (document key, id of the earlier dossier document)
+    remove: str | None = None  # document key
+
+
+@dataclass
+class DraftProblems:
+    """Why a draft cannot be submitted yet, by place on the page."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    documents: dict[str, Any] = field(default_factory=dict)  # doc key -> message or refused-upload error
+    unit: str | None = None
+    general: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.documents or self.unit or self.general)
+
+
+def start_draft(user: User, procedure: Procedure) -> Draft:
+    """Resume the citizen's latest draft of this procedure, or start one."""
+    draft = find_latest_draft(user, procedure.code)
+    if draft is not None:
+        return draft
+    units = receiving_units(procedure)
+    draft = Draft(
+        user_id=user.id,
+        procedure_code=procedure.code,
+        procedure_version=procedure.version,
+        unit_code=units[0].code if len(units) == 1 else None,
+        data={},
+    )
+    db.session.add(draft)
+    tx.commit()
+    return draft
+
+
+def save_draft(draft: Draft, user: User, procedure: Procedure, changes: DraftInput) -> dict[str, AppError]:
+    """Keep what was typed (valid or not), store each file, reuse or remove a document.
+    Returns the files the store refused, by document key; everything else is saved."""
+    if changes.data is not None:
+        draft.data = {**draft.data, **changes.data}
+        draft.unit_code = changes.unit_code or None
+    draft.procedure_version = procedure.version
+    refused: dict[str, AppError] = {}
+    try:
+        for upload in changes.uploads:
+            try:
+                _store_upload(draft, procedure, upload)
+            except UPLOAD_ERRORS as exc:
+                refused[upload.key] = exc
+        if changes.reuse:
+            _reuse_document(draft, user, procedure, *changes.reuse)
+        if changes.remove and draft.document(changes.remove) is not None:
+            _forget(draft, draft.document(changes.remove))
+        draft.updated_at = utcnow()
+        tx.commit()
+    except BaseException:
+        tx.rollback()
+        raise
+    return refused
+
+
+def _store_upload(draft: Draft, procedure: Procedure, upload: Upload) -> None:
+    spec = procedure.document(upload.key)
+    if spec is None:
+        raise NotFoundError(f"Thủ tục không có giấy tờ '{upload.key}'")
+    storage = get_storage()
+    stored = storage.put_stream(upload.stream, allowed_types=spec.types, max_bytes=spec.max_size_mb * 1024 * 1024)
+    tx.on_rollback(lambda key=stored.key: storage.delete(key))
+    _replace(draft, DraftDocument(
+        doc_key=upload.key, original_name=(upload.filename or upload.key)[:255], storage_key=stored.key,
+        sha256=stored.sha256, size=stored.size, content_type=stored.content_type,
+    ))
+
+
+def _reuse_document(draft: Draft, user: User, procedure: Procedure, doc_key: str, document_id: int) -> None:
+    """A document the citizen already submitted in an earlier dossier, instead of a new upload."""
+    if procedure.document(doc_key) is None:
+        raise NotFoundError(f"Thủ tục không có giấy tờ '{doc_key}'")
+    earlier = get_reusable_document(user, doc_key, document_id)
+    _replace(draft, DraftDocument(
+        doc_key=doc_key, original_name=earlier.original_name, storage_key=earlier.storage_key,
+        sha256=earlier.sha256, size=earlier.size, content_type=earlier.content_type, reused_from_id=earlier.id,
+    ))
+
+
+def _replace(draft: Draft, document: DraftDocument) -> None:
+    old = draft.document(document.doc_key)
+    if old is not None:
+        _forget(draft, old)
+    draft.documents.append(document)
+
+
+def _forget(draft: Draft, document: DraftDocument) -> None:
+    draft.documents.remove(document)  # delete-orphan removes the row
+    if document.owns_object:
+        storage = get_storage()
+        tx.after_commit(lambda key=document.storage_key: storage.delete(key))
+
+
+def delete_draft(draft: Draft) -> None:
+    storage = get_storage()
+    for document in draft.documents:
+        if document.owns_object:
+            tx.after_commit(lambda key=document.storage_key: storage.delete(key))
+    db.session.delete(draft)
+    tx.commit()
+
+
+def effective_unit_code(draft: Draft, procedure: Procedure) -> str | None:
+    """The chosen receiving unit, or the only one there is."""
+    if draft.unit_code:
+        return draft.unit_code
+    units = receiving_units(procedure)
+    return units[0].code if len(units) == 1 else None
+
+
+def check_draft(draft: Draft, procedure: Procedure) -> DraftProblems:
+    """Everything that would stop the submission, each where the citizen can fix it."""
+    _, problems = validate_form(procedure.form, typed_data(procedure, draft.data))
+    for spec in procedure.form:  # beside its label, "please fill in" says it better than "Bắt buộc: <label>"
+        if spec.key in problems and not str(draft.data.get(spec.key) or "").strip():
+            problems[spec.key] = _l("Vui lòng điền mục này")
+    result = DraftProblems(fields=problems)
+    if effective_unit_code(draft, procedure) not in {u.code for u in receiving_units(procedure)}:
+        result.unit = _l("Chọn nơi nộp hồ sơ")
+    for spec in procedure.documents:
+        if spec.required and draft.document(spec.key) is None:
+            result.documents[spec.key] = _l("Cần tải lên giấy tờ này")
+    return result
+
+
+def problems_from_error(exc: AppValidationError, procedure: Procedure) -> DraftProblems:
+    """The submission service's ValidationError, put back where each problem belongs on the form."""
+    details = exc.details if isinstance(exc.details, dict) else {}
+    problems = DraftProblems(general=exc.message)
+    for key, message in details.items():
+        if key == "data" and isinstance(message, dict):
+            problems.fields.update(message)
+        elif key == "unit":
+            problems.unit = message
+        elif procedure.document(key) is not None:
+            problems.documents[key] = message
+    return problems
+
+
+def submit_draft(draft: Draft, user: User) -> Dossier:
+    """Submit the draft as an online dossier; the draft row goes in the same transaction, its files
+    now belong to the dossier. A ValidationError leaves the draft as it was."""
+    procedure = current_procedure(draft.procedure_code)
+    submission = Submission(
+        procedure_code=procedure.code,
+        data=typed_data(procedure, draft.data),
+        stored=[
+            StoredDocument(
+                key=d.doc_key, filename=d.original_name, storage_key=d.storage_key, sha256=d.sha256,
+                size=d.size, content_type=d.content_type,
+                source="reused" if d.reused_from_id else "citizen_upload", reused_from_id=d.reused_from_id,
+            )
+            for d in draft.documents
+        ],
+        unit_code=effective_unit_code(draft, procedure),
+    )
+    db.session.delete(draft)
+    try:
+        return submit_dossier(user, submission)
+    except BaseException:
+        tx.rollback()
+        raise

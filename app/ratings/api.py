@@ -1,0 +1,34 @@
+"""Rating API for integrations (e.g. a national portal or a kiosk)."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from app.auth.permissions import require_api_user
+from app.dossiers.queries import get_dossier
+from app.ratings.models import Rating
+from app.ratings.queries import get_rating
+from app.ratings.schemas import RatingInputSchema, RatingSchema
+from app.ratings.services import rate_dossier
+
+blp = Blueprint(
+    "ratings", __name__, url_prefix="/api/v1/dossiers", description="Đánh giá mức độ hài lòng (ratings)"
+)
+
+
+@blp.route("/<code>/rating", methods=["GET"])
+@require_api_user()
+@blp.response(200, RatingSchema)
+def show(code: str) -> Rating:
+    """The dossier's rating; 404 if it has none yet (or the dossier is not visible)."""
+    return get_rating(get_dossier(code, current_user))
+
+
+@blp.route("/<code>/rating", methods=["PUT"])
+@require_api_user()
+@blp.arguments(RatingInputSchema)
+@blp.response(200, RatingSchema)
+def put(body: dict, code: str) -> Rating:
+    """Rate (owner only, after the result is returned) or change the rating within 7 days."""
+    return rate_dossier(get_dossier(code, current_user), current_user, body)
