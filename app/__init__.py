@@ -63,9 +63,24 @@ def _register_domains(app: Flask) -> None:
         outbox,
         portal,
         procedures,
+        ratings,
         storage,
     )
 
-    domains = (org, auth, calendar, procedures, storage, jobs, outbox, dossiers, documents, notifications, portal, demo)
+    domains = (
+        org,
+        auth,
+        calendar,
+        procedures,
+        storage,
+        jobs,
+        outbox,
+        dossiers,
+        documents,
+        notifications,
+        portal,
+        ratings,
+        demo,
+    )
     for domain in domains:
         domain.init_app(app)

@@ -126,7 +126,6 @@ def app(service_env):
         from app.storage import get_storage
 
         upgrade()
-        db.create_all()  # tables of models still under development; test_migrations checks they have a revision
         seed_demo()
         get_storage().ensure_ready()
         db.session.remove()
@@ -176,15 +175,37 @@ def app_ctx(request, app, _seed_marks):
         yield
         from app.auth.models import User
         from app.extensions import db
+        from app.jobs import get_queue
         from app.org.models import Unit
 
         db.session.rollback()
         volatile = [t.name for t in db.metadata.sorted_tables if t.name not in SEEDED_TABLES]
-        db.session.execute(text("TRUNCATE " + ", ".join(volatile) + " RESTART IDENTITY CASCADE"))
+        # Ids keep counting (no RESTART IDENTITY): a job still queued from this test can never act on
+        # a row of the next test; the queue itself is emptied too.
+        get_queue().empty()
+        _truncate(volatile)
         db.session.execute(delete(User).where(User.id > _seed_marks[0]))
         db.session.execute(delete(Unit).where(Unit.id > _seed_marks[1]))
         db.session.commit()
         db.session.remove()
+
+
+def _truncate(tables: list[str]) -> None:
+    """TRUNCATE takes exclusive locks; the live rq worker may hold row locks on the same tables for a
+    moment, and PostgreSQL then picks one side of the deadlock to fail. Retry that, briefly."""
+    from sqlalchemy.exc import OperationalError
+
+    from app.extensions import db
+
+    for attempt in range(5):
+        try:
+            db.session.execute(text("TRUNCATE " + ", ".join(tables) + " CASCADE"))
+            return
+        except OperationalError:
+            db.session.rollback()
+            if attempt == 4:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 @pytest.fixture

@@ -8,7 +8,11 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 
 ROOT = Path(__file__).resolve().parent.parent
-METHOD_MAP = [("app/**.py", "python"), ("app/templates/**.html", "jinja2")]
+METHOD_MAP = [
+    ("app/**.py", "python"),
+    ("app/templates/**.html", "jinja2"),
+    ("app/templates/**.txt", "jinja2"),
+]
 KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngettext": (1, 2)}
 
 

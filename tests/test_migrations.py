@@ -12,12 +12,21 @@ def test_migrations_match_models(tmp_path):
     from app import create_app
     from app.extensions import db
 
-    fresh = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}", "SQLALCHEMY_ENGINE_OPTIONS": {},
-                        "REDIS_URL": "", "STORAGE_BACKEND": "local", "STORAGE_LOCAL_DIR": str(tmp_path / "files")})
+    fresh = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}",
+            "SQLALCHEMY_ENGINE_OPTIONS": {},
+            "REDIS_URL": "",
+            "STORAGE_BACKEND": "local",
+            "STORAGE_LOCAL_DIR": str(tmp_path / "files"),
+        }
+    )
     with fresh.app_context():
         upgrade()
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True})
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "render_as_batch": True}
+            )
             diff = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert diff == [], f"models differ from the migrations; run `flask db migrate`: {diff}"

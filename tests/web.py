@@ -14,6 +14,6 @@ def csrf_token(client, url: str) -> str:
     return match.group(1) or match.group(2)
 
 
-def sign_in(client, login: str, password: str = "demo12345"):
+def sign_in(client, login: str, password: str = "demo12345"):  # noqa: S107 (demo fixture password)
     token = csrf_token(client, "/login")
     return client.post("/login", data={"login": login, "password": password, "csrf_token": token})

@@ -2,13 +2,14 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from app.auth import models  # noqa: F401
+    from app.auth import (
+        models,  # noqa: F401
+        throttle,  # noqa: F401  (login_failures table)
+    )
     from app.auth.api import blp
     from app.auth.cli import users_cli
-    from app.extensions import api, db, login_manager
-
-    from app.auth import throttle  # noqa: F401  (login_failures table)
     from app.auth.views import bp as pages
+    from app.extensions import api, db, login_manager
 
     api.register_blueprint(blp)
     app.register_blueprint(pages)

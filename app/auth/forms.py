@@ -11,7 +11,9 @@ PHONE_PATTERN = r"^(\+84|0)\d{9,10}$"
 
 
 class LoginForm(FlaskForm):
-    login = StringField(_l("Số CCCD hoặc tên đăng nhập"), validators=[DataRequired(_l("Cần nhập số CCCD hoặc tên đăng nhập"))])
+    login = StringField(
+        _l("Số CCCD hoặc tên đăng nhập"), validators=[DataRequired(_l("Cần nhập số CCCD hoặc tên đăng nhập"))]
+    )
     password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Cần nhập mật khẩu"))])
 
 
@@ -28,22 +30,34 @@ class RegisterForm(FlaskForm):
     )
     phone = TelField(
         _l("Số điện thoại"),
-        validators=[DataRequired(_l("Cần nhập số điện thoại")), Regexp(PHONE_PATTERN, message=_l("Số điện thoại không hợp lệ (vd 0912345678)"))],
+        validators=[
+            DataRequired(_l("Cần nhập số điện thoại")),
+            Regexp(PHONE_PATTERN, message=_l("Số điện thoại không hợp lệ (vd 0912345678)")),
+        ],
         render_kw={"autocomplete": "tel", "inputmode": "tel"},
     )
     email = EmailField(
         _l("Thư điện tử (để nhận thông báo)"),
-        validators=[Optional(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Địa chỉ email không hợp lệ"))],
+        validators=[
+            Optional(),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Địa chỉ email không hợp lệ")),
+        ],
         render_kw={"autocomplete": "email"},
     )
     password = PasswordField(
         _l("Mật khẩu (ít nhất 8 ký tự)"),
-        validators=[DataRequired(_l("Cần nhập mật khẩu")), Length(min=8, message=_l("Mật khẩu phải có ít nhất 8 ký tự"))],
+        validators=[
+            DataRequired(_l("Cần nhập mật khẩu")),
+            Length(min=8, message=_l("Mật khẩu phải có ít nhất 8 ký tự")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         _l("Nhập lại mật khẩu"),
-        validators=[DataRequired(_l("Cần nhập lại mật khẩu")), EqualTo("password", message=_l("Hai mật khẩu không khớp"))],
+        validators=[
+            DataRequired(_l("Cần nhập lại mật khẩu")),
+            EqualTo("password", message=_l("Hai mật khẩu không khớp")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 

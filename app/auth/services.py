@@ -97,7 +97,8 @@ def authenticate(login: str, password: str, address: str = "") -> User:
     login = login.strip()
     if throttle.is_locked(login, address):
         raise TooManyRequestsError(
-            f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {throttle.WINDOW.seconds // 60} phút.")
+            f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {throttle.WINDOW.seconds // 60} phút."
+        )
     user = db.session.scalar(select(User).where(or_(User.username == login, User.citizen_id == login)))
     if user is None or not user.is_active or not user.check_password(password):
         throttle.record_failure(login, address)

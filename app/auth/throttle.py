@@ -33,11 +33,15 @@ def is_locked(login: str, address: str) -> bool:
     since = utcnow() - WINDOW
 
     def failures(condition) -> int:  # noqa: ANN001
-        query = select(func.count()).select_from(LoginFailure).where(LoginFailure.created_at > since, condition)
+        query = (
+            select(func.count()).select_from(LoginFailure).where(LoginFailure.created_at > since, condition)
+        )
         return db.session.scalar(query) or 0
 
-    return (failures(LoginFailure.login == login) >= MAX_FAILURES
-            or failures(LoginFailure.address == address) >= MAX_FAILURES_PER_ADDRESS)
+    return (
+        failures(LoginFailure.login == login) >= MAX_FAILURES
+        or failures(LoginFailure.address == address) >= MAX_FAILURES_PER_ADDRESS
+    )
 
 
 def record_failure(login: str, address: str) -> None:

@@ -43,14 +43,19 @@ def register() -> str | Response:
     if form.validate_on_submit():
         try:
             user = create_user(
-                username=form.citizen_id.data, password=form.password.data, role="citizen",
-                full_name=form.full_name.data.strip(), citizen_id=form.citizen_id.data,
-                phone=form.phone.data, email=form.email.data or None,
+                username=form.citizen_id.data,
+                password=form.password.data,
+                role="citizen",
+                full_name=form.full_name.data.strip(),
+                citizen_id=form.citizen_id.data,
+                phone=form.phone.data,
+                email=form.email.data or None,
             )
         except AppError as exc:
             for field, message in (exc.details or {}).items():
                 getattr(form, "citizen_id" if field == "username" else field, form.citizen_id).errors.append(
-                    _("Số CCCD này đã có tài khoản") if exc.status == 409 else message)
+                    _("Số CCCD này đã có tài khoản") if exc.status == 409 else message
+                )
         else:
             login_user(user)
             flash(_("Đăng ký thành công. Chào mừng %(name)s!", name=user.full_name), "success")

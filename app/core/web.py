@@ -29,9 +29,12 @@ def _visible(when: str) -> bool:
     from flask_login import current_user
 
     signed_in = current_user.is_authenticated
-    return {"always": True, "signed_in": signed_in,
-            "citizen": signed_in and current_user.role == "citizen",
-            "staff": signed_in and current_user.role != "citizen"}[when]
+    return {
+        "always": True,
+        "signed_in": signed_in,
+        "citizen": signed_in and current_user.role == "citizen",
+        "staff": signed_in and current_user.role != "citizen",
+    }[when]
 
 
 def init_app(app: Flask) -> None:

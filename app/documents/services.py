@@ -16,7 +16,6 @@ from sqlalchemy.orm import selectinload
 
 from app.core import tx
 from app.core.db import utcnow
-from app.core.time import parse_instant
 from app.documents.catalog import TRANSITION_FORMS
 from app.documents.content import build_content
 from app.documents.models import IssuedForm
@@ -47,17 +46,11 @@ def issue_forms_for_transition(message: OutboxMessage) -> None:
 
 
 def _find_event(message: OutboxMessage) -> DossierEvent | None:
-    """The event the engine wrote with this message: same dossier, transition and instant."""
+    """The event the engine wrote together with this message."""
     return db.session.scalar(
         select(DossierEvent)
-        .where(
-            DossierEvent.dossier_id == message.dossier_id,
-            DossierEvent.transition == message.payload["transition"],
-            DossierEvent.created_at == parse_instant(message.payload["at"]),
-        )
+        .where(DossierEvent.id == message.payload["event_id"], DossierEvent.dossier_id == message.dossier_id)
         .options(selectinload(DossierEvent.actor), selectinload(DossierEvent.actor_unit))
-        .order_by(DossierEvent.id.desc())
-        .limit(1)
     )
 
 

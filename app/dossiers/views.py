@@ -21,6 +21,7 @@ from app.auth.models import User
 from app.calendar.services import get_calendar
 from app.core.db import utcnow
 from app.core.errors import AppError, ConflictError, NotFoundError, PermissionDeniedError
+from app.documents.queries import list_forms
 from app.dossiers.models import Dossier, DossierDocument, DossierEvent
 from app.dossiers.queries import DossierFilter, get_document, get_dossier, list_dossiers
 from app.dossiers.services import Upload, supply_documents, track_dossier
@@ -65,6 +66,7 @@ SENTENCES = {
 PUBLIC_COMMENTS = {
     "request_supplement",
     "return_for_supplement",
+    "supplement",
     "refuse",
     "reject",
     "extend",
@@ -76,12 +78,6 @@ SOURCES = {
     "counter_scan": _l("Số hoá tại bộ phận một cửa"),
     "reused": _l("Dùng lại từ hồ sơ trước"),
     "issued": _l("Cơ quan cấp"),
-}
-FORM_NAMES = {
-    "mau_01": _l("Mẫu 01 — Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
-    "mau_02": _l("Mẫu 02 — Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
-    "mau_03": _l("Mẫu 03 — Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
-    "mau_04": _l("Mẫu 04 — Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
 }
 
 
@@ -142,9 +138,7 @@ def time_left(dossier: Dossier, now: datetime) -> str | None:
     calendar = get_calendar()
     if dossier.is_paused:
         left = calendar.working_minutes_between(dossier.paused_at, dossier.due_at)
-        return _(
-            "Thời hạn đang tạm dừng; còn %(left)s làm việc khi hồ sơ được xử lý tiếp", left=_duration(left)
-        )
+        return _("còn %(left)s làm việc (đang tạm dừng)", left=_duration(left))
     if now > dossier.due_at:
         return _(
             "Đã quá hạn %(late)s làm việc",
@@ -210,14 +204,6 @@ def supplement_request(dossier: Dossier) -> DossierEvent | None:
     return next((e for e in reversed(dossier.events) if e.payload.get("items")), None)
 
 
-def issued_forms(dossier: Dossier) -> list:
-    try:
-        from app.documents.queries import list_forms
-    except ImportError:  # app.documents (Mẫu 01–04 PDFs) is being built alongside these pages
-        return []
-    return list_forms(dossier.id)
-
-
 def result_documents(dossier: Dossier) -> list[DossierDocument]:
     """Result files, shown to the owner once the result is ready (a draft is never shown)."""
     if dossier.completed_at is None:
@@ -248,13 +234,14 @@ def _track_form() -> TrackForm:
     return TrackForm(formdata=None, data={"code": request.args.get("code", "")[:40]})
 
 
-def _detail(dossier: Dossier, status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
+def _detail(dossier: Dossier, status: int = 200, **extra: object) -> tuple[str, int]:
+    """The detail page; `extra` carries a bound form or the problems of a failed post."""
     now, procedure = utcnow(), procedure_of(dossier)
     actions = {t.name for t in available_transitions(dossier, current_user)}
     rating = find_rating(dossier)
     returned = is_returned(dossier)
-    if returned and is_editable(rating, now) and "rating_form" not in forms:
-        forms["rating_form"] = RatingForm(formdata=None, obj=rating)
+    if returned and is_editable(rating, now) and "rating_form" not in extra:
+        extra["rating_form"] = RatingForm(formdata=None, obj=rating)
     return render_template(
         "dossiers/detail.html",
         dossier=dossier,
@@ -266,8 +253,7 @@ def _detail(dossier: Dossier, status: int = 200, **forms: FlaskForm) -> tuple[st
         timeline=timeline(dossier),
         documents=[d for d in dossier.documents if not d.is_result and d.is_current],
         sources=SOURCES,
-        forms=issued_forms(dossier),
-        form_names=FORM_NAMES,
+        forms=list_forms(dossier.id),
         results=result_documents(dossier),
         request_event=supplement_request(dossier) if "supplement" in actions else None,
         actions=actions,
@@ -275,7 +261,7 @@ def _detail(dossier: Dossier, status: int = 200, **forms: FlaskForm) -> tuple[st
         rating=rating,
         rating_editable_until=editable_until(rating) if rating else None,
         unit_name=unit_name,
-        **forms,
+        **extra,
     ), status
 
 
@@ -314,7 +300,9 @@ def supplement(code: str) -> Response | tuple[str, int]:
     except AppError as exc:
         flash(_(exc.message), "error")
         problems = exc.details if isinstance(exc.details, dict) else {}
-        return _detail(get_dossier(code, user), exc.status, supplement_problems=problems)
+        return _detail(
+            get_dossier(code, user), exc.status, supplement_problems=problems, supplement_error=_(exc.message)
+        )
     flash(_("Đã nộp bổ sung giấy tờ. Hồ sơ được xử lý tiếp."), "success")
     return redirect(url_for(".detail", code=code))
 
@@ -362,8 +350,8 @@ def rate(code: str) -> Response | tuple[str, int]:
     try:
         rate_dossier(dossier, user, form.values())
     except AppError as exc:
-        flash(_(exc.message), "error")
-        return _detail(dossier, exc.status, rating_form=form)
+        flash(_(exc.message), "error")  # not the owner, not returned yet, or the 7 days are over
+        return _detail(dossier, exc.status)
     flash(_("Cảm ơn bạn đã đánh giá!"), "success")
     return redirect(url_for(".detail", code=code, _anchor="danh-gia"))
 

@@ -26,7 +26,8 @@ class Channel(Protocol):
 
 
 def build_email(sender: str, recipient: str, subject: str, body: str) -> EmailMessage:
-    """A plain-text UTF-8 message; non-ASCII headers are encoded by the e-mail policy."""
+    """A plain-text UTF-8 message, 7-bit clean (quoted-printable body, RFC 2047 headers), so any
+    relay accepts it, with or without 8BITMIME / SMTPUTF8."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
@@ -34,7 +35,7 @@ def build_email(sender: str, recipient: str, subject: str, body: str) -> EmailMe
     message["Date"] = formatdate(localtime=True)
     domain = parseaddr(sender)[1].rpartition("@")[2] or None
     message["Message-ID"] = make_msgid(domain=domain)
-    message.set_content(body, charset="utf-8")
+    message.set_content(body, charset="utf-8", cte="quoted-printable")
     return message
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale, gettext
 
 from app.core.time import parse_instant
@@ -98,15 +98,21 @@ def _has_result_document(dossier_id: int) -> bool:
 def render_email(kind: str, dossier: Dossier, event: DossierEvent, locale: str = DEFAULT_LOCALE) -> Rendered:
     with force_locale(locale):
         context = _context(kind, dossier, event, locale)
-        body = render_template(f"notifications/email/{kind}.txt", **context)
+        body = _render(f"notifications/email/{kind}.txt", context)
         return Rendered(subject=_subject(kind, dossier.code), body=body.strip() + "\n")
 
 
 def render_sms(kind: str, dossier: Dossier, event: DossierEvent, locale: str = DEFAULT_LOCALE) -> str:
     with force_locale(locale):
         context = _context(kind, dossier, event, locale)
-        text = render_template(f"notifications/sms/{kind}.txt", **context)
+        text = _render(f"notifications/sms/{kind}.txt", context)
     return fit_sms(text, context["link"])
+
+
+def _render(name: str, context: dict[str, Any]) -> str:
+    """Straight from the Jinja environment: page context processors (navigation, signed-in user)
+    need a request, and jobs have none. Filters and `_` are the environment's, as on pages."""
+    return current_app.jinja_env.get_template(name).render(**context)
 
 
 def fit_sms(text: str, link: str) -> str:

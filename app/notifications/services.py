@@ -8,11 +8,13 @@ It is idempotent: an event notifies at most once per channel (unique `event_id, 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from app.core import tx
+from app.core.db import utcnow
 from app.core.time import parse_instant
 from app.dossiers.models import Dossier, DossierEvent
 from app.extensions import db
@@ -31,8 +33,10 @@ def notify_transition(message: OutboxMessage) -> None:
     if kind is None or message.dossier_id is None:
         return
     dossier = db.session.get(Dossier, message.dossier_id)
-    event = find_transition_event(message.dossier_id, message.payload)
-    if dossier is None or event is None:
+    if dossier is None or not recipients(dossier):
+        return
+    event = find_transition_event(dossier.id, message.payload)
+    if event is None:
         log.warning("outbox message %s: no dossier event to notify about", message.id)
         return
     for notification in create_notifications(dossier, event, kind):
@@ -96,3 +100,24 @@ def list_notifications(dossier_id: int) -> list[Notification]:
     """A dossier's notifications, oldest first (for staff and the citizen's timeline)."""
     query = select(Notification).where(Notification.dossier_id == dossier_id).order_by(Notification.id)
     return list(db.session.scalars(query))
+
+
+def resend_unsent(older_than_seconds: int = 600, max_attempts: int = 10) -> int:
+    """Re-enqueue notifications still not sent after a while: the enqueue after commit was lost
+    (Redis down) or rq gave up retrying. Sending is idempotent, so a duplicate job is harmless."""
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    ids = list(
+        db.session.scalars(
+            select(Notification.id)
+            .where(
+                Notification.status != "sent",
+                Notification.created_at < cutoff,
+                Notification.attempts < max_attempts,
+            )
+            .order_by(Notification.id)
+        )
+    )
+    db.session.rollback()
+    for notification_id in ids:
+        enqueue(send_notification, notification_id, job_id=f"notification-{notification_id}")
+    return len(ids)

@@ -13,8 +13,10 @@ from flask_babel import lazy_gettext as _l
 
 def init_app(app: Flask) -> None:
     from app.core.web import add_nav_link
-    from app.portal import display
-    from app.portal import models  # noqa: F401  (register tables)
+    from app.portal import (
+        display,
+        models,  # noqa: F401  (register tables)
+    )
     from app.portal.draft_views import bp as drafts_bp
     from app.portal.views import bp as portal_bp
 

@@ -61,8 +61,10 @@ def lang() -> str:
     return "en" if str(get_locale() or "vi").startswith("en") else "vi"
 
 
-def deadline_words(deadline: Deadline) -> str:
+def deadline_words(deadline: Deadline, short: bool = False) -> str:
     if deadline.kind == "same_day":
+        if short:
+            return _("Trong ngày")
         cutoff = deadline.cutoff or current_app.config.get("SAME_DAY_CUTOFF", "15:00")
         return _("Trong ngày (hồ sơ nhận trước %(cutoff)s)", cutoff=cutoff)
     if deadline.kind == "working_hours":
@@ -156,7 +158,20 @@ def field_value(field: FormField, raw: object) -> str:
 
 
 def init_app(app: Flask) -> None:
-    for function in (deadline_words, fee_text, file_types_text, file_accept, file_size, level_name,
-                     channel_name, online_level_name, online_level_note, choice_label, unit_name, problem_text,
-                     field_value, copies_name):
+    for function in (
+        deadline_words,
+        fee_text,
+        file_types_text,
+        file_accept,
+        file_size,
+        level_name,
+        channel_name,
+        online_level_name,
+        online_level_note,
+        choice_label,
+        unit_name,
+        problem_text,
+        field_value,
+        copies_name,
+    ):
         app.jinja_env.filters[function.__name__] = function

@@ -31,7 +31,7 @@ from app.portal.services import (
     submit_draft,
 )
 from app.portal.web import citizen_required, posted_uploads, wants_json
-from app.procedures.definitions import Procedure
+from app.procedures.definitions import DocumentSpec, Procedure
 
 bp = Blueprint("drafts", __name__, url_prefix="/drafts")
 
@@ -54,9 +54,14 @@ def _posted(procedure: Procedure, **extra: object) -> DraftInput:
 
 def render_form(draft: Draft, procedure: Procedure, problems: DraftProblems | None = None, status: int = 200):  # noqa: ANN201
     return render_template(
-        "portal/draft.html", draft=draft, procedure=procedure, widgets=widgets(procedure),
-        units=receiving_units(procedure), unit_code=effective_unit_code(draft, procedure),
-        reusable=list_reusable_documents(current_user, procedure), problems=problems or DraftProblems(),
+        "portal/draft.html",
+        draft=draft,
+        procedure=procedure,
+        widgets=widgets(procedure),
+        units=receiving_units(procedure),
+        unit_code=effective_unit_code(draft, procedure),
+        reusable=list_reusable_documents(current_user, procedure),
+        problems=problems or DraftProblems(),
     ), status
 
 
@@ -78,7 +83,8 @@ def edit(draft_id: int):  # noqa: ANN201
 @bp.post("/<int:draft_id>")
 @citizen_required
 def save(draft_id: int):  # noqa: ANN201
-    """"Lưu nháp" keeps everything as it is; "Tiếp tục" also checks it and goes on to the review."""
+    """Save ("Lưu nháp") keeps everything as it is; continue ("Tiếp tục") also checks it and
+    goes on to the review."""
     draft, procedure = _load(draft_id)
     refused = save_draft(draft, current_user, procedure, _posted(procedure))
     problems = check_draft(draft, procedure) if request.form.get("action") == "continue" else DraftProblems()
@@ -104,10 +110,7 @@ def document(draft_id: int, doc_key: str):  # noqa: ANN201
     if not reuse_id and doc_key not in {u.key for u in changes.uploads}:
         refused[doc_key] = _("Chưa chọn tệp để tải lên")
     if wants_json():
-        html = render_template("portal/_document_block.html", draft=draft, spec=spec,
-                               reusable=list_reusable_documents(current_user, procedure), problem=refused.get(doc_key))
-        return jsonify(ok=doc_key not in refused, html=html, message=problem_text(refused.get(doc_key))), (
-            422 if doc_key in refused else 200)
+        return _document_json(draft, procedure, spec, refused.get(doc_key))
     if refused:
         return render_form(draft, procedure, DraftProblems(documents=refused), 422)
     flash(_("Đã lưu giấy tờ: %(name)s", name=spec.name.get(lang())), "success")
@@ -131,7 +134,9 @@ def review(draft_id: int):  # noqa: ANN201
     if check_draft(draft, procedure):
         return redirect(url_for("drafts.edit", draft_id=draft.id, check=1))
     unit = find_unit_by_code(effective_unit_code(draft, procedure) or "")
-    return render_template("portal/review.html", draft=draft, procedure=procedure, widgets=widgets(procedure), unit=unit)
+    return render_template(
+        "portal/review.html", draft=draft, procedure=procedure, widgets=widgets(procedure), unit=unit
+    )
 
 
 @bp.post("/<int:draft_id>/submit")
@@ -141,7 +146,9 @@ def submit(draft_id: int):  # noqa: ANN201
     try:
         dossier = submit_draft(draft, current_user)
     except ValidationError as exc:
-        return render_form(get_draft(draft_id, current_user), procedure, problems_from_error(exc, procedure), 422)
+        return render_form(
+            get_draft(draft_id, current_user), procedure, problems_from_error(exc, procedure), 422
+        )
     flash(_("Đã nộp hồ sơ %(code)s", code=dossier.code), "success")
     return redirect(dossier_url(dossier.code))
 
@@ -152,6 +159,19 @@ def delete(draft_id: int) -> Response:
     delete_draft(get_draft(draft_id, current_user))
     flash(_("Đã xóa hồ sơ nháp."), "success")
     return redirect(url_for("drafts.index"))
+
+
+def _document_json(draft: Draft, procedure: Procedure, spec: DocumentSpec, problem: object):  # noqa: ANN202
+    """For the upload script: the document's block, re-rendered, and a message to announce."""
+    html = render_template(
+        "portal/_document_block.html",
+        draft=draft,
+        spec=spec,
+        reusable=list_reusable_documents(current_user, procedure),
+        problem=problem,
+    )
+    message = problem_text(problem) if problem else _("Đã lưu giấy tờ: %(name)s", name=spec.name.get(lang()))
+    return jsonify(ok=problem is None, html=html, message=message), 200 if problem is None else 422
 
 
 def dossier_url(code: str) -> str:

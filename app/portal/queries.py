@@ -18,7 +18,7 @@ from app.org.queries import list_units_matching
 from app.portal.models import Draft
 from app.procedures import get_registry
 from app.procedures.definitions import Procedure, Text
-from app.procedures.queries import list_procedures
+from app.procedures.queries import list_procedures, normalize_text
 
 REUSE_CHOICES_PER_DOCUMENT = 5
 
@@ -30,13 +30,21 @@ class Catalogue:
     fields: list[tuple[str, Text]]  # (field code, field name), by Vietnamese name
 
 
-def get_catalogue(q: str | None = None, level: str | None = None, field: str | None = None) -> Catalogue:
-    """Procedures in effect today matching the filters (the same search as the public API)."""
+def get_catalogue(
+    q: str | None = None, level: str | None = None, field: str | None = None, lang: str = "vi"
+) -> Catalogue:
+    """Procedures in effect today matching the filters (the same search as the public API),
+    in alphabetical order of their names in `lang` ("Cấp" before "Chứng", as in a dictionary)."""
     everything = get_registry().list_current()
     order = current_app.config["ORG_LEVELS"]
     levels = [lv for lv in order if any(p.competent_level == lv for p in everything)]
-    fields = sorted({p.field_code: p.field_name for p in everything}.items(), key=lambda kv: kv[1].vi)
-    found = sorted(list_procedures(q=q, level=level, field=field), key=lambda p: p.name.vi)
+    fields = sorted(
+        {p.field_code: p.field_name for p in everything}.items(),
+        key=lambda kv: normalize_text(kv[1].get(lang)),
+    )
+    found = sorted(
+        list_procedures(q=q, level=level, field=field), key=lambda p: normalize_text(p.name.get(lang))
+    )
     return Catalogue(procedures=found, levels=levels, fields=fields)
 
 
@@ -48,12 +56,18 @@ def current_procedure(code: str) -> Procedure:
 def find_draft_procedure(draft: Draft) -> Procedure | None:
     """For naming a draft: today's version, else the version it was started on (None if withdrawn)."""
     registry = get_registry()
-    return registry.find_current(draft.procedure_code) or registry.find(draft.procedure_code, draft.procedure_version)
+    return registry.find_current(draft.procedure_code) or registry.find(
+        draft.procedure_code, draft.procedure_version
+    )
 
 
 def receiving_units(procedure: Procedure) -> list[Unit]:
     """Units where the procedure may be submitted: its receiving level and kinds."""
-    units = [u for kind in procedure.receiving_kinds for u in list_units_matching(kind, procedure.receiving_level, None)]
+    units = [
+        u
+        for kind in procedure.receiving_kinds
+        for u in list_units_matching(kind, procedure.receiving_level, None)
+    ]
     return sorted(units, key=lambda u: u.code)
 
 
@@ -112,7 +126,11 @@ def list_reusable_documents(user: User, procedure: Procedure) -> dict[str, list[
         spec = specs[document.doc_key]
         fits = document.content_type in spec.types and document.size <= spec.max_size_mb * 1024 * 1024
         choices = found.setdefault(document.doc_key, [])
-        if fits and (document.doc_key, document.sha256) not in seen and len(choices) < REUSE_CHOICES_PER_DOCUMENT:
+        if (
+            fits
+            and (document.doc_key, document.sha256) not in seen
+            and len(choices) < REUSE_CHOICES_PER_DOCUMENT
+        ):
             seen.add((document.doc_key, document.sha256))
             choices.append(document)
     return found

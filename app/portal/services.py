@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.auth.models import User
 from flask_babel import lazy_gettext as _l
 
+from app.auth.models import User
 from app.core import tx
 from app.core.db import utcnow
 from app.core.errors import AppError, NotFoundError, PayloadTooLargeError, UnsupportedMediaError
@@ -105,12 +105,21 @@ def _store_upload(draft: Draft, procedure: Procedure, upload: Upload) -> None:
     if spec is None:
         raise NotFoundError(f"Thủ tục không có giấy tờ '{upload.key}'")
     storage = get_storage()
-    stored = storage.put_stream(upload.stream, allowed_types=spec.types, max_bytes=spec.max_size_mb * 1024 * 1024)
+    stored = storage.put_stream(
+        upload.stream, allowed_types=spec.types, max_bytes=spec.max_size_mb * 1024 * 1024
+    )
     tx.on_rollback(lambda key=stored.key: storage.delete(key))
-    _replace(draft, DraftDocument(
-        doc_key=upload.key, original_name=(upload.filename or upload.key)[:255], storage_key=stored.key,
-        sha256=stored.sha256, size=stored.size, content_type=stored.content_type,
-    ))
+    _replace(
+        draft,
+        DraftDocument(
+            doc_key=upload.key,
+            original_name=(upload.filename or upload.key)[:255],
+            storage_key=stored.key,
+            sha256=stored.sha256,
+            size=stored.size,
+            content_type=stored.content_type,
+        ),
+    )
 
 
 def _reuse_document(draft: Draft, user: User, procedure: Procedure, doc_key: str, document_id: int) -> None:
@@ -118,10 +127,18 @@ def _reuse_document(draft: Draft, user: User, procedure: Procedure, doc_key: str
     if procedure.document(doc_key) is None:
         raise NotFoundError(f"Thủ tục không có giấy tờ '{doc_key}'")
     earlier = get_reusable_document(user, doc_key, document_id)
-    _replace(draft, DraftDocument(
-        doc_key=doc_key, original_name=earlier.original_name, storage_key=earlier.storage_key,
-        sha256=earlier.sha256, size=earlier.size, content_type=earlier.content_type, reused_from_id=earlier.id,
-    ))
+    _replace(
+        draft,
+        DraftDocument(
+            doc_key=doc_key,
+            original_name=earlier.original_name,
+            storage_key=earlier.storage_key,
+            sha256=earlier.sha256,
+            size=earlier.size,
+            content_type=earlier.content_type,
+            reused_from_id=earlier.id,
+        ),
+    )
 
 
 def _replace(draft: Draft, document: DraftDocument) -> None:
@@ -193,9 +210,14 @@ def submit_draft(draft: Draft, user: User) -> Dossier:
         data=typed_data(procedure, draft.data),
         stored=[
             StoredDocument(
-                key=d.doc_key, filename=d.original_name, storage_key=d.storage_key, sha256=d.sha256,
-                size=d.size, content_type=d.content_type,
-                source="reused" if d.reused_from_id else "citizen_upload", reused_from_id=d.reused_from_id,
+                key=d.doc_key,
+                filename=d.original_name,
+                storage_key=d.storage_key,
+                sha256=d.sha256,
+                size=d.size,
+                content_type=d.content_type,
+                source="reused" if d.reused_from_id else "citizen_upload",
+                reused_from_id=d.reused_from_id,
             )
             for d in draft.documents
         ],

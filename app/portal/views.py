@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.core.errors import NotFoundError
+from app.portal.display import lang
 from app.portal.queries import current_procedure, find_latest_draft, get_catalogue, receiving_units
 from app.portal.services import start_draft
 from app.portal.web import citizen_required
@@ -19,7 +20,8 @@ def catalogue_context() -> dict:
     q = (request.args.get("q") or "").strip()[:200]
     level = request.args.get("level") or None
     field = request.args.get("field") or None
-    return {"catalogue": get_catalogue(q or None, level, field), "q": q, "level": level, "field": field}
+    catalogue = get_catalogue(q or None, level, field, lang())
+    return {"catalogue": catalogue, "q": q, "level": level, "field": field}
 
 
 @bp.get("/procedures")

@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.ratings.services import COMMENT_MAX
@@ -18,11 +19,11 @@ class RatingForm(FlaskForm):
     overall = RadioField(
         _l("Nhìn chung, bạn hài lòng thế nào với việc giải quyết hồ sơ này?"),
         choices=[
-            (5, _l("Rất hài lòng")),
-            (4, _l("Hài lòng")),
-            (3, _l("Bình thường")),
-            (2, _l("Không hài lòng")),
-            (1, _l("Rất không hài lòng")),
+            SelectChoice(5, _l("Rất hài lòng")),
+            SelectChoice(4, _l("Hài lòng")),
+            SelectChoice(3, _l("Bình thường")),
+            SelectChoice(2, _l("Không hài lòng")),
+            SelectChoice(1, _l("Rất không hài lòng")),
         ],
         coerce=int,
         validators=[InputRequired(_PICK)],
@@ -30,23 +31,27 @@ class RatingForm(FlaskForm):
     time_vs_statutory = RadioField(
         _l("Thời gian giải quyết so với thời hạn quy định"),
         choices=[
-            ("faster", _l("Sớm hơn thời hạn")),
-            ("on_time", _l("Đúng thời hạn")),
-            ("late", _l("Chậm hơn thời hạn")),
+            SelectChoice("faster", _l("Sớm hơn thời hạn")),
+            SelectChoice("on_time", _l("Đúng thời hạn")),
+            SelectChoice("late", _l("Chậm hơn thời hạn")),
         ],
         validators=[InputRequired(_PICK)],
     )
     contacts = RadioField(
         _l("Số lần bạn phải đến cơ quan hoặc liên hệ để hoàn thành hồ sơ"),
-        choices=[("once", _l("1 lần")), ("twice", _l("2 lần")), ("three_or_more", _l("Từ 3 lần trở lên"))],
+        choices=[
+            SelectChoice("once", _l("1 lần")),
+            SelectChoice("twice", _l("2 lần")),
+            SelectChoice("three_or_more", _l("Từ 3 lần trở lên")),
+        ],
         validators=[InputRequired(_PICK)],
     )
     conduct = RadioField(
         _l("Thái độ, cách ứng xử của cán bộ"),
         choices=[
-            ("good", _l("Lịch sự, tận tình")),
-            ("acceptable", _l("Bình thường")),
-            ("poor", _l("Chưa tốt, gây khó khăn")),
+            SelectChoice("good", _l("Lịch sự, tận tình")),
+            SelectChoice("acceptable", _l("Bình thường")),
+            SelectChoice("poor", _l("Chưa tốt, gây khó khăn")),
         ],
         validators=[InputRequired(_PICK)],
     )

@@ -33,7 +33,7 @@ class Rating(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), unique=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     overall: Mapped[int] = mapped_column(SmallInteger)
     time_vs_statutory: Mapped[str] = mapped_column(String(16))

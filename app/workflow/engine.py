@@ -130,24 +130,24 @@ def _close_on_final(ctx: TransitionContext) -> None:
 def _record(ctx: TransitionContext, from_state: str) -> None:
     dossier = ctx.dossier
     event_payload = {k: v for k, v in ctx.payload.items() if k != "comment"}
-    db.session.add(
-        DossierEvent(
-            dossier=dossier,
-            transition=ctx.transition.name,
-            from_state=from_state,
-            to_state=dossier.state,
-            actor_id=ctx.user.id,
-            actor_unit_id=ctx.user.unit_id,
-            created_at=ctx.now,
-            comment=ctx.comment or None,
-            payload=event_payload,
-        )
+    event = DossierEvent(
+        dossier=dossier,
+        transition=ctx.transition.name,
+        from_state=from_state,
+        to_state=dossier.state,
+        actor_id=ctx.user.id,
+        actor_unit_id=ctx.user.unit_id,
+        created_at=ctx.now,
+        comment=ctx.comment or None,
+        payload=event_payload,
     )
+    db.session.add(event)
     db.session.flush()
     add_message(
         "dossier.transitioned",
         {
             "dossier_code": dossier.code,
+            "event_id": event.id,
             "transition": ctx.transition.name,
             "from_state": from_state,
             "to_state": dossier.state,

@@ -9,8 +9,10 @@ from tests.web import csrf_token, sign_in
 
 def test_sign_in_redirects_to_a_local_next_page_only(client):
     token = csrf_token(client, "/login")
-    response = client.post("/login?next=https://evil.example/x",
-                           data={"login": "congdan", "password": "demo12345", "csrf_token": token})
+    response = client.post(
+        "/login?next=https://evil.example/x",
+        data={"login": "congdan", "password": "demo12345", "csrf_token": token},
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
@@ -32,9 +34,17 @@ def test_repeated_failures_lock_the_login_for_a_while(client):
 
 def test_sign_up_refuses_a_taken_citizen_id(client):
     token = csrf_token(client, "/register")
-    response = client.post("/register", data={
-        "citizen_id": "089090000123", "full_name": "Ai Đó", "phone": "0911000222", "password": "password123",
-        "confirm": "password123", "csrf_token": token})
+    response = client.post(
+        "/register",
+        data={
+            "citizen_id": "089090000123",
+            "full_name": "Ai Đó",
+            "phone": "0911000222",
+            "password": "password123",
+            "confirm": "password123",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 400 and "đã có tài khoản" in response.get_data(as_text=True)
 
 

@@ -11,8 +11,16 @@ from pathlib import Path
 import pytest
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
 
 
 @pytest.fixture(scope="session")
@@ -49,8 +57,12 @@ def page_factory(browser, live_server):
     contexts = []
 
     def make(width: int = 1280, height: int = 900, locale: str = "vi-VN"):
-        context = browser.new_context(base_url=live_server, viewport={"width": width, "height": height},
-                                      locale=locale, accept_downloads=True)
+        context = browser.new_context(
+            base_url=live_server,
+            viewport={"width": width, "height": height},
+            locale=locale,
+            accept_downloads=True,
+        )
         contexts.append(context)
         return context.new_page()
 

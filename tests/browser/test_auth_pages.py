@@ -14,7 +14,7 @@ def test_citizen_signs_up_on_a_phone_then_signs_in_again(page_factory, screensho
     page.get_by_label("Nhập lại mật khẩu").fill("matkhau123")
     screenshot(page, "register-360")
     page.get_by_role("button", name="Đăng ký").click()
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: "/register" not in url)
     assert "Phạm Thị Thu" in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing wider than the phone
     page.get_by_role("button", name="Đăng xuất").click()
@@ -22,7 +22,7 @@ def test_citizen_signs_up_on_a_phone_then_signs_in_again(page_factory, screensho
     page.get_by_label("Số CCCD hoặc tên đăng nhập").fill("089190000777")
     page.get_by_label("Mật khẩu").fill("matkhau123")
     page.keyboard.press("Enter")  # by keyboard
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: "/login" not in url)
     assert "Phạm Thị Thu" in page.content()
 
 
@@ -32,7 +32,7 @@ def test_sign_up_errors_are_shown_next_to_each_field(page_factory, screenshot):
     page.get_by_label("Số định danh cá nhân (CCCD, 12 số)").fill("003090000123")
     page.get_by_label("Mật khẩu (ít nhất 8 ký tự)").fill("short")
     page.get_by_role("button", name="Đăng ký").click()
-    page.wait_for_load_state()
+    page.locator("#citizen_id-error").wait_for()
     screenshot(page, "register-errors")
     assert page.locator("#citizen_id-error").inner_text().startswith("Mã tỉnh '003'")
     assert "ít nhất 8 ký tự" in page.locator("#password-error").inner_text()

@@ -8,7 +8,12 @@ import time
 from email.message import EmailMessage
 from email.policy import default as default_policy
 
+from sqlalchemy import select
+
 from app.dossiers.services import Upload, add_documents
+from app.extensions import db
+from app.notifications.models import Notification
+from app.outbox.models import OutboxMessage
 from app.workflow.engine import apply_transition
 from tests.factories import PDF
 
@@ -37,6 +42,28 @@ class Mailbox:
                 return found
             time.sleep(0.2)
         raise AssertionError(f"{len(self.messages_to(address))} message(s) to {address} after {timeout}s")
+
+
+def wait_until_settled(dossier_id: int, timeout: float = 30) -> list[Notification]:
+    """Poll until the worker has dispatched every outbox message of the dossier and sent every
+    notification, so the test leaves no job in flight; returns the notifications."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.rollback()
+        undispatched = db.session.scalar(
+            select(OutboxMessage.id)
+            .where(OutboxMessage.dossier_id == dossier_id, OutboxMessage.processed_at.is_(None))
+            .limit(1)
+        )
+        rows = list(
+            db.session.scalars(
+                select(Notification).where(Notification.dossier_id == dossier_id).order_by(Notification.id)
+            )
+        )
+        if undispatched is None and all(n.status == "sent" for n in rows):
+            return rows
+        time.sleep(0.2)
+    raise AssertionError(f"dossier {dossier_id}: notifications still pending after {timeout}s")
 
 
 def with_subject(messages: list[EmailMessage], words: str) -> EmailMessage:

@@ -13,7 +13,14 @@ from app.extensions import db
 from app.notifications.models import Notification
 from app.workflow.engine import apply_transition
 from tests.factories import submit
-from tests.notifications.support import BIRTH, attach_result, body_of, walk_to_approved, with_subject
+from tests.notifications.support import (
+    BIRTH,
+    attach_result,
+    body_of,
+    wait_until_settled,
+    walk_to_approved,
+    with_subject,
+)
 
 ITEMS = [
     "Tờ khai đăng ký khai sinh có chữ ký của người đi đăng ký",
@@ -29,9 +36,7 @@ def _notifications(dossier_id: int, channel: str | None = None) -> list[Notifica
     return list(db.session.scalars(query.order_by(Notification.id)))
 
 
-def test_acceptance_emails_the_code_and_appointment_through_the_worker(
-    rq_worker, mailbox, citizen, user
-):
+def test_acceptance_emails_the_code_and_appointment_through_the_worker(rq_worker, mailbox, citizen, user):
     dossier = submit(citizen, BIRTH)
     apply_transition(dossier, "accept", user("tn.candang"))
 
@@ -43,6 +48,12 @@ def test_acceptance_emails_the_code_and_appointment_through_the_worker(
     assert f"/my/dossiers/{dossier.code}" in body
     assert message["To"] == citizen.email
     assert message.get_content_charset() == "utf-8"
+    sent = wait_until_settled(dossier.id)
+    assert [(n.channel, n.kind, n.status) for n in sent] == [
+        ("email", "accepted", "sent"),
+        ("sms", "accepted", "sent"),
+    ]
+    assert len(mailbox.messages_to(citizen.email)) == 1
 
 
 def test_supplement_request_email_lists_every_item_and_the_reason(rq_worker, mailbox, citizen, user):
@@ -57,6 +68,7 @@ def test_supplement_request_email_lists_every_item_and_the_reason(rq_worker, mai
     assert f"Lý do: {reason}" in body
     assert "chưa được tiếp nhận" in body
     assert user("tn.candang").full_name in body  # the officer to contact (Mẫu 02)
+    wait_until_settled(dossier.id)
 
 
 def test_supplement_during_appraisal_says_the_clock_is_paused(in_process_jobs, mailbox, citizen, user):
@@ -80,6 +92,18 @@ def test_refusal_email_gives_the_reason(rq_worker, mailbox, citizen, user):
     [message] = mailbox.wait_for(citizen.email)
     assert "không được tiếp nhận" in message["Subject"]
     assert f"Lý do: {reason}" in body_of(message)
+    wait_until_settled(dossier.id)
+
+
+def test_rejection_after_appraisal_gives_the_reason(in_process_jobs, mailbox, citizen, user):
+    dossier = submit(citizen, BIRTH)
+    apply_transition(dossier, "accept", user("tn.candang"))
+    apply_transition(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
+    apply_transition(dossier, "propose", user("cv.candang"))
+    apply_transition(dossier, "reject", user("ld.candang"), {"comment": "Thông tin người mẹ không khớp CSDL"})
+
+    body = body_of(with_subject(mailbox.messages_to(citizen.email), "không được giải quyết"))
+    assert "Lý do: Thông tin người mẹ không khớp CSDL" in body
 
 
 def test_extension_email_apologises_with_the_new_appointment(rq_worker, mailbox, citizen, user):
@@ -98,6 +122,7 @@ def test_extension_email_apologises_with_the_new_appointment(rq_worker, mailbox,
     assert "xin lỗi" in body
     assert f"Thời gian hẹn trả kết quả mới: {local_time(new_appointment)}." in body
     assert "Lý do: Cần xác minh thông tin nơi sinh" in body
+    wait_until_settled(dossier.id)
 
 
 def test_result_ready_email_says_the_result_is_electronic_when_a_file_exists(
