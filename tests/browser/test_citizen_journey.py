@@ -31,15 +31,21 @@ class Staff:
         return self.headers[username]
 
     def act(self, username: str, code: str, name: str, **payload) -> dict:
-        response = self.client.post(f"/api/v1/dossiers/{code}/transitions", headers=self._headers(username),
-                                    json={"name": name, **payload})
+        response = self.client.post(
+            f"/api/v1/dossiers/{code}/transitions",
+            headers=self._headers(username),
+            json={"name": name, **payload},
+        )
         assert response.status_code == 200, (name, response.json)
         return response.json
 
     def attach_result(self, username: str, code: str) -> None:
-        response = self.client.post(f"/api/v1/dossiers/{code}/documents", headers=self._headers(username),
-                                    data={"result": (io.BytesIO(RESULT_PDF), "ket-qua.pdf")},
-                                    content_type="multipart/form-data")
+        response = self.client.post(
+            f"/api/v1/dossiers/{code}/documents",
+            headers=self._headers(username),
+            data={"result": (io.BytesIO(RESULT_PDF), "ket-qua.pdf")},
+            content_type="multipart/form-data",
+        )
         assert response.status_code == 201, response.json
 
 
@@ -88,9 +94,15 @@ def test_citizen_journey_from_sign_up_to_rating(page_factory, screenshot, staff,
     page.wait_for_url(re.compile(r"/drafts/\d+"))
 
     # 3. Fill the application and attach two documents.
-    for name, value in {"full_name": "Lê Văn Tư", "birth_date": "1995-04-12", "cccd": "089095000321",
-                        "permanent_address": "ấp Hòa Long, An Châu, Châu Thành, An Giang",
-                        "purpose": "Bổ sung hồ sơ xin việc", "copies": "1", "phone": "0909123456"}.items():
+    for name, value in {
+        "full_name": "Lê Văn Tư",
+        "birth_date": "1995-04-12",
+        "cccd": "089095000321",
+        "permanent_address": "ấp Hòa Long, An Châu, Châu Thành, An Giang",
+        "purpose": "Bổ sung hồ sơ xin việc",
+        "copies": "1",
+        "phone": "0909123456",
+    }.items():
         page.locator(f"[name={name}]").fill(value)
     page.locator("input[name=gender][value=nam]").check()
     page.locator("input[name=certificate_type][value=phieu_so_1]").check()
