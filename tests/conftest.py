@@ -125,7 +125,7 @@ def app(service_env):
         from app.extensions import db
         from app.storage import get_storage
 
-        upgrade()
+        upgrade(revision="heads")
         seed_demo()
         get_storage().ensure_ready()
         db.session.remove()

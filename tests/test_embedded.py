@@ -28,7 +28,7 @@ def test_embedded_default_runs_a_dossier_without_external_services(tmp_path):
     )
     assert "redis" not in embedded.extensions
     with embedded.app_context():
-        upgrade()
+        upgrade(revision="heads")
         seed_demo()
         seed_demo()  # idempotent
         client = embedded.test_client()

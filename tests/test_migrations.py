@@ -22,7 +22,7 @@ def test_migrations_match_models(tmp_path):
         }
     )
     with fresh.app_context():
-        upgrade()
+        upgrade(revision="heads")
         with db.engine.connect() as connection:
             context = MigrationContext.configure(
                 connection, opts={"compare_type": True, "render_as_batch": True}
