@@ -23,7 +23,7 @@ from app.org.queries import find_unit_by_code, list_units_matching
 from app.outbox.services import add_message
 from app.procedures import get_registry
 from app.procedures.definitions import DocumentSpec, Procedure
-from app.storage import get_storage
+from app.storage import StoredObject, get_storage
 
 
 @dataclass
@@ -160,18 +160,25 @@ def _check_uploads(
         raise ValidationError("Giấy tờ kèm theo không hợp lệ", problems)
 
 
+def put_upload(spec: DocumentSpec, upload: Upload) -> StoredObject:
+    """Stream one upload to the store, checked against its document spec (type sniffed, size); the
+    object is deleted again if the surrounding transaction rolls back."""
+    storage = get_storage()
+    stored = storage.put_stream(
+        upload.stream, allowed_types=spec.types, max_bytes=spec.max_size_mb * 1024 * 1024
+    )
+    tx.on_rollback(lambda key=stored.key: storage.delete(key))
+    return stored
+
+
 def store_uploads(
     procedure: Procedure, uploads: list[Upload], *, source: str, user: User
 ) -> list[DossierDocument]:
     """Stream each file to the store; register deletion if the transaction later fails."""
-    storage = get_storage()
     documents = []
     for upload in uploads:
         spec: DocumentSpec = procedure.document(upload.key)  # checked by _check_uploads
-        stored = storage.put_stream(
-            upload.stream, allowed_types=spec.types, max_bytes=spec.max_size_mb * 1024 * 1024
-        )
-        tx.on_rollback(lambda key=stored.key: storage.delete(key))
+        stored = put_upload(spec, upload)
         documents.append(
             DossierDocument(
                 doc_key=upload.key,

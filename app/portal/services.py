@@ -19,7 +19,7 @@ from app.core.errors import AppError, NotFoundError, PayloadTooLargeError, Unsup
 from app.core.errors import ValidationError as AppValidationError
 from app.dossiers.forms import validate_form
 from app.dossiers.models import Dossier
-from app.dossiers.services import StoredDocument, Submission, Upload, submit_dossier
+from app.dossiers.services import StoredDocument, Submission, Upload, put_upload, submit_dossier
 from app.extensions import db
 from app.portal.fields import typed_data
 from app.portal.models import Draft, DraftDocument
@@ -104,11 +104,7 @@ def _store_upload(draft: Draft, procedure: Procedure, upload: Upload) -> None:
     spec = procedure.document(upload.key)
     if spec is None:
         raise NotFoundError(f"Thủ tục không có giấy tờ '{upload.key}'")
-    storage = get_storage()
-    stored = storage.put_stream(
-        upload.stream, allowed_types=spec.types, max_bytes=spec.max_size_mb * 1024 * 1024
-    )
-    tx.on_rollback(lambda key=stored.key: storage.delete(key))
+    stored = put_upload(spec, upload)
     _replace(
         draft,
         DraftDocument(
