@@ -52,6 +52,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 def _register_domains(app: Flask) -> None:
     """Each domain registers its models, blueprints, CLI commands and start-up checks."""
     from app import (
+        admin,
         auth,
         calendar,
         demo,
@@ -63,8 +64,10 @@ def _register_domains(app: Flask) -> None:
         outbox,
         portal,
         procedures,
+        queues,
         ratings,
         storage,
+        workspace,
     )
 
     domains = (
@@ -80,6 +83,9 @@ def _register_domains(app: Flask) -> None:
         notifications,
         portal,
         ratings,
+        workspace,
+        queues,
+        admin,
         demo,
     )
     for domain in domains:

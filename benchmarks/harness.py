@@ -1,5 +1,6 @@
 """Plumbing shared by the benchmark scripts: a throw-away environment on real services, timing
-statistics, SQL statement counting, peak-RSS reading and a small thread runner.
+statistics, SQL statement counting, peak-RSS reading, a small thread runner, and real gunicorn
+servers driven over HTTP by client threads.
 
 The environment follows tests/conftest.py: a fresh database on the PostgreSQL server named by
 DATABASE_URL, migrated and seeded with the demo data; its own S3 bucket and rq queue; all of it
@@ -11,18 +12,38 @@ from __future__ import annotations
 import math
 import os
 import sys
-import threading
-import time
-import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from queue import Empty, SimpleQueue
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def _stdlib_queue() -> None:
+    """benchmarks/queue.py shadows the standard library's `queue` for any script run from this
+    folder (its folder comes first on sys.path), and threading, SQLAlchemy and rq import `queue`.
+    Load the real module once, with this folder off the path; every later import gets it."""
+    saved = sys.path[:]
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+    try:
+        if getattr(sys.modules.get("queue"), "__file__", "").startswith(str(HERE)):
+            del sys.modules["queue"]
+        import queue  # noqa: F401
+    finally:
+        sys.path[:] = saved
+
+
+_stdlib_queue()
+
+import threading  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Callable, Iterator, Sequence  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from datetime import date  # noqa: E402
+from queue import Empty, SimpleQueue  # noqa: E402
+from typing import Any  # noqa: E402
+
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run as `python benchmarks/<script>.py` from anywhere
 
@@ -251,12 +272,17 @@ def _admin_conninfo(url: str) -> str:
 
 class BenchEnvironment:
     """``with BenchEnvironment(pool_size) as env:`` gives ``env.app`` on a fresh, migrated and seeded
-    database ``bench_<id>``, bucket ``bench-<id>`` and queue ``bench-<id>``; all removed on exit."""
+    database ``bench_<id>``, bucket ``bench-<id>`` and queue ``bench-<id>``; all removed on exit.
 
-    def __init__(self, pool_size: int) -> None:
+    ``database=NAME`` reuses an existing, already migrated and seeded database instead (it is neither
+    migrated nor dropped); ``keep_database=True`` leaves the fresh database in place for later runs."""
+
+    def __init__(self, pool_size: int, *, database: str | None = None, keep_database: bool = False) -> None:
         self.run_id = uuid.uuid4().hex[:10]
         self.server = service_settings()
-        self.database = f"bench_{self.run_id}"
+        self.reuse = database is not None
+        self.database = database or f"bench_{self.run_id}"
+        self.keep_database = keep_database
         self.settings: dict[str, str] = {}
         self.app: Any = None
         self.pool_size = pool_size
@@ -277,9 +303,10 @@ class BenchEnvironment:
         import psycopg
         from sqlalchemy.engine import make_url
 
-        with psycopg.connect(_admin_conninfo(self.server["DATABASE_URL"]), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{self.database}"')
-        self._created_database = True
+        if not self.reuse:
+            with psycopg.connect(_admin_conninfo(self.server["DATABASE_URL"]), autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{self.database}"')
+            self._created_database = True
         url = make_url(self.server["DATABASE_URL"]).set(database=self.database)
         self.settings = {
             **self.server,
@@ -287,8 +314,11 @@ class BenchEnvironment:
             "RQ_QUEUE": f"bench-{self.run_id}",
             "S3_BUCKET": f"bench-{self.run_id}",
         }
-        log(f"database {self.database}, bucket and queue bench-{self.run_id}: migrating and seeding")
         self.app = build_app(self.settings, pool_size=self.pool_size)
+        if self.reuse:
+            log(f"reusing database {self.database}; bucket and queue bench-{self.run_id}")
+            return
+        log(f"database {self.database}, bucket and queue bench-{self.run_id}: migrating and seeding")
         with self.app.app_context():
             from flask_migrate import upgrade
 
@@ -296,7 +326,7 @@ class BenchEnvironment:
             from app.extensions import db
             from app.storage import get_storage
 
-            upgrade()
+            upgrade(revision="heads")  # several heads while parallel branches are being merged
             seed_demo()
             get_storage().ensure_ready()
             db.session.remove()
@@ -317,7 +347,9 @@ class BenchEnvironment:
         for failure in failures:
             log(f"cleanup failed: {failure}")
         if not failures:
-            log(f"removed database {self.database}, bucket and queue bench-{self.run_id}")
+            kept = self.reuse or self.keep_database
+            what = f"kept database {self.database}; removed" if kept else f"removed database {self.database},"
+            log(f"{what} bucket and queue bench-{self.run_id}")
 
     def _remove_bucket(self) -> None:
         if self.app is None:
@@ -354,7 +386,7 @@ class BenchEnvironment:
             db.engine.dispose()
 
     def _drop_database(self) -> None:
-        if not self._created_database:
+        if not self._created_database or self.keep_database:
             return
         import psycopg
 
@@ -363,3 +395,123 @@ class BenchEnvironment:
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (self.database,)
             )
             conn.execute(f'DROP DATABASE IF EXISTS "{self.database}"')
+
+
+# --- real HTTP servers ---------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class GunicornServer:
+    """``with GunicornServer("wsgi:app", env, workers=2) as server:`` runs a real gunicorn on a free
+    loopback port (``server.port``) until the block ends; its output goes to ``server.log_path``."""
+
+    def __init__(self, target: str, env: dict[str, str], *, workers: int = 2, chdir: Path = ROOT) -> None:
+        import tempfile
+
+        self.target, self.env, self.workers, self.chdir = target, env, workers, chdir
+        self.port = free_port()
+        self.log_path = Path(tempfile.gettempdir()) / f"bench-gunicorn-{self.port}.log"
+        self.process: Any = None
+
+    def __enter__(self) -> GunicornServer:
+        import http.client
+        import subprocess
+
+        command = [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "-w",
+            str(self.workers),
+            "-b",
+            f"127.0.0.1:{self.port}",
+        ]
+        command += ["--chdir", str(self.chdir), self.target]
+        with self.log_path.open("wb") as out:
+            self.process = subprocess.Popen(command, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while True:  # ready once a worker answers anything
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn {self.target} exited: see {self.log_path}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                conn.request("GET", "/__ready__")
+                conn.getresponse().read()
+                conn.close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.__exit__()
+                    raise RuntimeError(f"gunicorn {self.target} did not answer within 60 s") from None
+                time.sleep(0.2)
+        log(f"gunicorn {self.target} -w {self.workers} on 127.0.0.1:{self.port} (log {self.log_path})")
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        import subprocess
+
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()  # gunicorn's master stops its workers on SIGTERM
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log_path.unlink(missing_ok=True)
+
+
+def run_http_concurrently(
+    port: int, paths: Sequence[str], headers: dict[str, str], concurrency: int
+) -> tuple[list[float], float]:
+    """GET every path on 127.0.0.1:port from ``concurrency`` threads, each with its own http.client
+    connection (kept alive when the server allows it, reopened otherwise). Any status but 200 stops
+    the run. Returns (latency of each request, wall time)."""
+    import http.client
+
+    pending: SimpleQueue = SimpleQueue()
+    for path in paths:
+        pending.put(path)
+    latencies: list[float] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(concurrency + 1)
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        start.wait()
+        while not errors:
+            try:
+                path = pending.get_nowait()
+            except Empty:
+                break
+            began = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                body = response.read()
+                if response.status != 200:
+                    raise RuntimeError(f"GET {path}: HTTP {response.status}: {body[:300]!r}")
+                if response.getheader("Connection", "").lower() == "close":
+                    conn.close()
+            except BaseException as exc:  # re-raised in the calling thread below
+                errors.append(exc)
+                break
+            latencies.append(time.perf_counter() - began)
+        conn.close()
+
+    threads = [threading.Thread(target=worker, name=f"http-{i}", daemon=True) for i in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - began
+    if errors:
+        raise errors[0]
+    return latencies, wall

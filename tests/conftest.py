@@ -8,15 +8,19 @@ are emptied again, so tests are independent of order and may commit (concurrency
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.engine import make_url
 
@@ -118,6 +122,7 @@ def app(service_env):
         **{k: v for k, v in service_env.items() if k != "DATABASE_URL"},
     }
     application = create_app(config)
+    application.test_client_class = RequestScopedClient
     with application.app_context():
         from flask_migrate import upgrade
 
@@ -208,6 +213,16 @@ def _truncate(tables: list[str]) -> None:
             time.sleep(0.2 * (attempt + 1))
 
 
+class RequestScopedClient(FlaskClient):
+    """Tests run inside an app context, so every request of a test shares its `g`: drop what
+    extensions cache there per request (locale, CSRF token, working calendar) as a new request would."""
+
+    def open(self, *args, **kwargs):
+        for name in ("_flask_babel", "csrf_token", "lang", "working_calendar"):
+            g.pop(name, None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
@@ -281,3 +296,80 @@ def rq_worker(service_env):
     process.terminate()
     process.wait(timeout=20)
     log.close()
+
+
+# --- Browser tests: real pages in headless Debian Chromium (never a browser downloaded by a test
+# tool), driven by Playwright, against the test app served on a loopback port. Screenshots go to
+# test-artifacts/. Shared by every folder's browser tests (one Playwright per session).
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    previous = app.config["PUBLIC_BASE_URL"]
+    app.config["PUBLIC_BASE_URL"] = base_url
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base_url
+    server.shutdown()
+    thread.join(timeout=10)
+    app.config["PUBLIC_BASE_URL"] = previous
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    if not path:
+        pytest.fail("Debian's chromium is not installed: run the suite with `make test`, which installs it")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page_factory(browser, live_server):
+    contexts = []
+
+    def make(width: int = 1280, height: int = 900, locale: str = "vi-VN"):
+        context = browser.new_context(
+            base_url=live_server,
+            viewport={"width": width, "height": height},
+            locale=locale,
+            accept_downloads=True,
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def screenshot():
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

@@ -8,7 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 
 from app.auth import throttle
 from app.auth.citizen_id import citizen_id_problem
@@ -124,3 +124,76 @@ def find_user_for_token(token: str) -> User | None:
     if row is None or row.expires_at <= utcnow() or not row.user.is_active:
         return None
     return row.user
+
+
+# --- staff administration (admin pages) ------------------------------------------------------
+
+
+def update_user(
+    user: User,
+    *,
+    full_name: str,
+    role: str,
+    unit_code: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    acting_user: User | None = None,
+) -> User:
+    """Change a staff account's profile, role and unit, and commit. A citizen stays a citizen and staff
+    stay staff; an administrator cannot take the admin role away from themselves (no lock-out)."""
+    problems: dict[str, str] = {}
+    if not (full_name or "").strip():
+        problems["full_name"] = "Cần nhập họ và tên"
+    if role not in ROLES:
+        problems["role"] = f"Vai trò '{role}' không tồn tại; chọn một trong: {', '.join(ROLES)}"
+    elif (role == "citizen") != (user.role == "citizen"):
+        problems["role"] = "Không thể đổi tài khoản công dân thành cán bộ hoặc ngược lại"
+    elif acting_user is not None and acting_user.id == user.id and role != user.role:
+        problems["role"] = "Bạn không thể tự đổi vai trò của chính mình"
+    if email and not EMAIL_RE.match(email):
+        problems["email"] = "Địa chỉ email không hợp lệ"
+    if phone and not PHONE_RE.match(phone):
+        problems["phone"] = "Số điện thoại không hợp lệ (vd 0912345678)"
+    unit = find_unit_by_code(unit_code) if unit_code else None
+    if unit_code and unit is None:
+        problems["unit"] = f"Không tìm thấy đơn vị có mã '{unit_code}'"
+    elif unit is None and role in STAFF_ROLES and role != "admin":
+        problems["unit"] = "Cán bộ phải thuộc một đơn vị"
+    if problems:
+        raise ValidationError("Thông tin tài khoản không hợp lệ", problems)
+    user.full_name, user.role, user.phone, user.email = full_name.strip(), role, phone or None, email or None
+    if role != "citizen":
+        user.unit = unit
+    tx.commit()
+    return user
+
+
+def _revoke_tokens(user: User) -> None:
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+
+
+def set_user_active(user: User, active: bool, *, acting_user: User | None = None) -> User:
+    """Deactivate or reactivate an account and commit. A deactivated account cannot sign in, and its
+    API tokens are revoked (authenticate and find_user_for_token also refuse inactive accounts)."""
+    if not active and acting_user is not None and acting_user.id == user.id:
+        raise ConflictError("Bạn không thể tự ngừng kích hoạt tài khoản của chính mình")
+    user.is_active_account = active
+    if not active:
+        _revoke_tokens(user)
+    tx.commit()
+    return user
+
+
+def reset_password(user: User, password: str) -> User:
+    """Set a new password chosen by an administrator and commit; existing API tokens are revoked and
+    a sign-in lock on the account is lifted."""
+    if len(password or "") < 8:
+        raise ValidationError(
+            "Mật khẩu không hợp lệ",
+            {"password": "Mật khẩu phải có ít nhất 8 ký tự"},  # noqa: S106 (a message)
+        )
+    user.set_password(password)
+    _revoke_tokens(user)
+    db.session.execute(delete(throttle.LoginFailure).where(throttle.LoginFailure.login == user.username))
+    tx.commit()
+    return user

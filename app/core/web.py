@@ -20,8 +20,9 @@ def local_date(value: datetime | None) -> str:
 
 
 def add_nav_link(app: Flask, endpoint: str, label: object, when: str = "always") -> None:
-    """Let a domain put a link in the top navigation. `label` is a lazy_gettext string;
-    `when` is "always", "signed_in", "citizen" or "staff"."""
+    """Let a domain put a link in the top navigation. `label` is a lazy_gettext string; `when` is
+    "always", "signed_in", "citizen", "staff", "officer" (reception, specialist, leader),
+    "reception" or "admin"."""
     app.extensions.setdefault("nav_links", []).append((endpoint, label, when))
 
 
@@ -34,6 +35,9 @@ def _visible(when: str) -> bool:
         "signed_in": signed_in,
         "citizen": signed_in and current_user.role == "citizen",
         "staff": signed_in and current_user.role != "citizen",
+        "admin": signed_in and current_user.role == "admin",
+        "reception": signed_in and current_user.role == "reception",
+        "officer": signed_in and current_user.role in ("reception", "specialist", "leader"),
     }[when]
 
 

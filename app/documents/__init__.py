@@ -1,28 +1,35 @@
 """Documents domain: the official forms of the one-stop process as PDFs (DOMAIN §4).
 
 Mẫu 01 (receipt and appointment), 02 (supplement request), 03 (refusal) and 04 (apology and new
-appointment) are issued by the transitions that call for them, rendered by a job and stored in the
+appointment) are issued by the transitions that call for them; Mẫu 05 (control sheet) after every
+hand-off and on demand (``services.issue_control_form``); all rendered by a job and stored in the
 object store. Others use ``queries.list_forms(dossier_id)`` and link ready forms to
-``url_for("documents_pages.download", code=..., form_id=...)``.
+``url_for("documents_pages.download", code=..., form_id=...)``; staff pages offer Mẫu 05 with a
+form posting to ``url_for("documents_pages.issue_mau_05", code=...)``.
+Mẫu 06, the tracking book of a unit and period, lives at ``documents_pages.tracking_books``.
 """
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from flask_babel import lazy_gettext as _l
 
-documents_cli = AppGroup("documents", help="Official forms (Mẫu 01-04) as PDFs.")
+documents_cli = AppGroup("documents", help="Official forms (Mẫu 01-06) as PDFs.")
 
 
 @documents_cli.command("render-pending")
 @click.option("--older-than", default=60, show_default=True, help="seconds")
 def render_pending_command(older_than: int) -> None:
-    """Re-enqueue the rendering of forms still pending or failed."""
+    """Re-enqueue the rendering of forms and tracking books still pending or failed."""
     from app.documents.services import render_unfinished
+    from app.documents.tracking import render_unfinished_books
 
     click.echo(f"re-enqueued {render_unfinished(older_than)} form(s)")
+    click.echo(f"re-enqueued {render_unfinished_books(max(older_than, 300))} tracking book(s)")
 
 
 def init_app(app: Flask) -> None:
+    from app.core.web import add_nav_link
     from app.documents import models  # noqa: F401
     from app.documents.api import blp
     from app.documents.services import issue_forms_for_transition
@@ -34,3 +41,4 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(blp)
     app.register_blueprint(pages)
     app.cli.add_command(documents_cli)
+    add_nav_link(app, "documents_pages.tracking_books", _l("Sổ theo dõi hồ sơ"), "staff")

@@ -1,4 +1,4 @@
-"""Issued forms of a dossier (Mẫu 01-04): list, and download once ready."""
+"""Issued forms of a dossier (Mẫu 01-05): list, download once ready, and Mẫu 05 on demand (staff)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from app.auth.permissions import require_api_user
 from app.documents.models import IssuedForm
 from app.documents.queries import get_ready_form, list_forms
 from app.documents.schemas import IssuedFormSchema
+from app.documents.services import issue_control_form
 from app.dossiers.queries import get_dossier
 from app.storage import download_response
 
 blp = Blueprint(
-    "documents", __name__, url_prefix="/api/v1/dossiers", description="Biểu mẫu đã cấp (Mẫu 01-04)"
+    "documents", __name__, url_prefix="/api/v1/dossiers", description="Biểu mẫu đã cấp (Mẫu 01-05)"
 )
 
 
@@ -34,3 +35,12 @@ def download(code: str, form_id: int) -> Response:
     dossier = get_dossier(code, current_user)
     issued = get_ready_form(dossier.id, form_id)
     return download_response(issued.storage_key, issued.filename(code), "application/pdf", size=issued.size)
+
+
+@blp.route("/<code>/forms/mau-05", methods=["POST"])
+@require_api_user()
+@blp.response(201, IssuedFormSchema)
+def issue_mau_05(code: str) -> IssuedForm:
+    """Mẫu 05 (Phiếu kiểm soát quá trình giải quyết hồ sơ) as things stand now: staff who can see the
+    dossier. Poll the list until its `status` is `ready`."""
+    return issue_control_form(get_dossier(code, current_user), current_user)

@@ -1,4 +1,7 @@
-"""Which official form each transition issues (DOMAIN §4, Circular 01/2018/TT-VPCP annex)."""
+"""Which official form each transition issues (DOMAIN §4, Circular 01/2018/TT-VPCP annex).
+
+Mẫu 01-05 are per dossier (IssuedForm rows); Mẫu 06, the tracking book, is per unit and period
+(TrackingBook rows) and so is not in FORMS."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ class FormKind:
     number: str  # "01", as printed: "Mẫu số 01"
     title: str  # the official title, Vietnamese (the PDF and the API)
     template: str
+    page_size: str = "A5"  # CSS @page size
 
     @property
     def label(self) -> str:
@@ -20,8 +24,8 @@ class FormKind:
         return gettext("Mẫu %(number)s - %(title)s", number=self.number, title=gettext(self.title))
 
 
-def _kind(number: str, title: str) -> FormKind:
-    return FormKind(f"mau_{number}", number, title, f"documents/mau_{number}.html")
+def _kind(number: str, title: str, page_size: str = "A5") -> FormKind:
+    return FormKind(f"mau_{number}", number, title, f"documents/mau_{number}.html", page_size)
 
 
 FORMS: dict[str, FormKind] = {
@@ -31,8 +35,11 @@ FORMS: dict[str, FormKind] = {
         _kind("02", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
         _kind("03", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
         _kind("04", "Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+        _kind("05", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
     )
 }
+CONTROL_FORM = "mau_05"
+TRACKING_BOOK = _kind("06", "Sổ theo dõi hồ sơ", "A4 landscape")
 
 # Transition name (the shared vocabulary of workflows/README.md) -> the form it issues.
 TRANSITION_FORMS: dict[str, str] = {
@@ -42,3 +49,7 @@ TRANSITION_FORMS: dict[str, str] = {
     "refuse": "mau_03",
     "extend": "mau_04",
 }
+
+# Mẫu 05 is issued again (a fresh snapshot of every leg) by each transition that hands the dossier
+# over or ends a leg: these are the workflow actions that open or close a step, or return the result.
+CONTROL_FORM_ACTIONS = frozenset({"open_step", "finish", "record_return"})

@@ -17,6 +17,8 @@ from flask import current_app
 
 from app.core.time import parse_instant, to_local
 from app.core.web import local_time
+from app.documents.catalog import CONTROL_FORM
+from app.documents.control import control_content
 from app.dossiers.models import Dossier, DossierEvent
 from app.org.models import Unit
 from app.procedures import get_registry
@@ -46,7 +48,8 @@ def processing_time_words(deadline: Deadline) -> str:
     return f"{deadline.amount} {unit}"
 
 
-def _unit(unit: Unit | None) -> Content:
+def unit_content(unit: Unit | None) -> Content:
+    """The issuing unit as printed in a form's header (name, parent, address, phone)."""
     if unit is None:
         return {"name": "", "parent_name": None, "address": None, "phone": None}
     parent = unit.parent
@@ -75,7 +78,7 @@ def _documents(dossier: Dossier, procedure: Procedure) -> list[Content]:
 def _receipt(dossier: Dossier, event: DossierEvent, procedure: Procedure) -> Content:
     receiving = dossier.receiving_unit
     return {
-        "unit": _unit(receiving),
+        "unit": unit_content(receiving),
         "documents": _documents(dossier, procedure),
         "processing_time": processing_time_words(procedure.deadline),
         "received_at": local_time(dossier.received_at or event.created_at),
@@ -120,13 +123,26 @@ BUILDERS: dict[str, Callable[[Dossier, DossierEvent, Procedure], Content]] = {
 }
 
 
-def build_content(form: str, dossier: Dossier, event: DossierEvent) -> Content:
-    """Everything the template of ``form`` prints. The issuing unit is the unit that acted."""
+def _control(dossier: Dossier, procedure: Procedure, as_of: datetime) -> Content:
+    """Mẫu 05 is issued in the name of the receiving unit (its one-stop section keeps the sheet with
+    the dossier), dated when the snapshot is taken."""
+    return {
+        "unit": unit_content(dossier.receiving_unit),
+        "issued_on": date_words(as_of),
+        "issued_at": local_time(as_of),
+        "processing_time": processing_time_words(procedure.deadline),
+        **control_content(dossier, as_of),
+    }
+
+
+def build_content(form: str, dossier: Dossier, event: DossierEvent, as_of: datetime | None = None) -> Content:
+    """Everything the template of ``form`` prints. The issuing unit is the unit that acted (Mẫu 05:
+    the receiving unit). ``as_of`` (Mẫu 05 only) is when the snapshot is taken: the event by default."""
     procedure = get_registry().get(dossier.procedure_code, dossier.procedure_version)
     content: Content = {
         "code": dossier.code,
         "tracking_url": tracking_url(dossier.code),
-        "unit": _unit(event.actor_unit or dossier.current_unit),
+        "unit": unit_content(event.actor_unit or dossier.current_unit),
         "issued_on": date_words(event.created_at),
         "issued_at": local_time(event.created_at),
         "officer": event.actor.full_name if event.actor is not None else "",
@@ -138,5 +154,8 @@ def build_content(form: str, dossier: Dossier, event: DossierEvent) -> Content:
         },
         "procedure": {"code": procedure.code, "name": procedure.name.vi},
     }
-    content.update(BUILDERS[form](dossier, event, procedure))
+    if form == CONTROL_FORM:
+        content.update(_control(dossier, procedure, as_of or event.created_at))
+    else:
+        content.update(BUILDERS[form](dossier, event, procedure))
     return content

@@ -1,4 +1,5 @@
-"""Issued official forms (Mẫu 01-04, Circular 01/2018/TT-VPCP): one PDF per transition that calls for it.
+"""Issued official forms (Mẫu 01-05, Circular 01/2018/TT-VPCP): one PDF per transition that calls for it,
+and the tracking books (Mẫu 06), one PDF per unit and period asked for by a staff member.
 
 A row is written (status ``pending``) by the outbox handler in the same transaction that marks the
 ``dossier.transitioned`` message processed; its ``content`` is the snapshot of what the form says,
@@ -7,19 +8,33 @@ taken then, so a render retried later prints the same facts. The render job fill
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.auth.models import User
 from app.core.db import UTCDateTime, utcnow
-from app.documents.catalog import FORMS, FormKind
+from app.documents.catalog import FORMS, TRACKING_BOOK, FormKind
 from app.extensions import db
+from app.org.models import Unit
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 STATUSES = ("pending", "ready", "failed")
+BOOK_STATUSES = ("pending", "rendering", "ready", "failed")
 
 
 class IssuedForm(db.Model):
@@ -33,7 +48,7 @@ class IssuedForm(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("dossier_events.id"))  # the transition that caused it
-    form: Mapped[str] = mapped_column(String(8))  # a key of FORMS: mau_01 .. mau_04
+    form: Mapped[str] = mapped_column(String(8))  # a key of FORMS: mau_01 .. mau_05
     status: Mapped[str] = mapped_column(String(8), default="pending")
     content: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)  # what the form says
     storage_key: Mapped[str | None] = mapped_column(String(255))
@@ -62,3 +77,51 @@ class IssuedForm(db.Model):
 
     def filename(self, dossier_code: str) -> str:
         return f"Mau{self.kind.number}-{dossier_code}.pdf"
+
+
+class TrackingBook(db.Model):
+    """Mẫu 06, Sổ theo dõi hồ sơ: the dossiers a unit received in a period (local dates, both
+    included). The render job reports ``progress`` (0-100) as it goes, so a page can show it."""
+
+    __tablename__ = "tracking_books"
+    __table_args__ = (
+        Index("ix_tracking_books_unit_id_id", "unit_id", "id"),
+        CheckConstraint(f"status IN ({', '.join(repr(s) for s in BOOK_STATUSES)})", name="status_known"),
+        CheckConstraint("progress BETWEEN 0 AND 100", name="progress_percent"),
+        CheckConstraint("date_from <= date_to", name="period_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    date_from: Mapped[date] = mapped_column(Date)
+    date_to: Mapped[date] = mapped_column(Date)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    progress: Mapped[int] = mapped_column(SmallInteger, default=0)
+    row_count: Mapped[int | None]
+    storage_key: Mapped[str | None] = mapped_column(String(255))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)  # for operators (logs, CLI); never sent to clients
+
+    unit: Mapped[Unit] = relationship()
+    requested_by: Mapped[User | None] = relationship()
+
+    kind = TRACKING_BOOK
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == "ready"
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == "failed"
+
+    @property
+    def is_finished(self) -> bool:
+        """Nothing more will happen by itself: ready, or failed (retries may still turn it ready)."""
+        return self.status in ("ready", "failed")
+
+    def filename(self) -> str:
+        return f"Mau06-SoTheoDoi-{self.unit.code}-{self.date_from:%Y%m%d}-{self.date_to:%Y%m%d}.pdf"

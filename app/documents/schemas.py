@@ -9,7 +9,7 @@ from app.core.time import local_iso
 
 class IssuedFormSchema(Schema):
     id = fields.Int()
-    form = fields.Str(metadata={"description": "mau_01 .. mau_04"})
+    form = fields.Str(metadata={"description": "mau_01 .. mau_05"})
     title = fields.Str(metadata={"description": "Tên biểu mẫu theo Thông tư 01/2018/TT-VPCP"})
     status = fields.Str(metadata={"description": "pending / ready / failed"})
     created_at = fields.Function(lambda f: local_iso(f.created_at), metadata={"format": "date-time"})

@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.auth.models import User
 from app.core.db import UTCDateTime, utcnow
@@ -25,6 +25,22 @@ class Dossier(db.Model):
     __table_args__ = (
         Index("ix_dossiers_unit_state_due", "current_unit_id", "state", "due_at"),
         Index("ix_dossiers_applicant", "applicant_id", "id"),
+        # Officer queues (app.queues): one unit's open dossiers in due order, keyset on (queue_due_at, id).
+        Index(
+            "ix_dossiers_queue",
+            "current_unit_id",
+            "queue_due_at",
+            "id",
+            postgresql_where=text("queue_due_at IS NOT NULL"),
+            sqlite_where=text("queue_due_at IS NOT NULL"),
+        ),
+        # Name search without diacritics: trigram index on PostgreSQL (LIKE '%word%'); plain elsewhere.
+        Index(
+            "ix_dossiers_applicant_name_search",
+            "applicant_name_search",
+            postgresql_using="gin",
+            postgresql_ops={"applicant_name_search": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,6 +56,7 @@ class Dossier(db.Model):
 
     applicant_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     applicant_name: Mapped[str] = mapped_column(String(255))
+    applicant_name_search: Mapped[str | None] = mapped_column(String(255))  # see _fold_name
     applicant_citizen_id: Mapped[str | None] = mapped_column(String(12), index=True)
     applicant_phone: Mapped[str | None] = mapped_column(String(20))
     applicant_email: Mapped[str | None] = mapped_column(String(255))
@@ -64,6 +81,9 @@ class Dossier(db.Model):
     is_extended: Mapped[bool] = mapped_column(default=False)
     extension_reason: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Queue sort key, kept by _set_queue_due_at: due_at, or submitted_at before acceptance;
+    # NULL once the dossier is in a final state (it has left every queue).
+    queue_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     receiving_unit: Mapped[Unit] = relationship(foreign_keys=[receiving_unit_id])
     current_unit: Mapped[Unit] = relationship(foreign_keys=[current_unit_id])
@@ -77,6 +97,14 @@ class Dossier(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
+    @validates("applicant_name")
+    def _fold_name(self, _key: str, value: str) -> str:
+        """Keep the folded name ("Nguyễn Văn Ân" -> "nguyen van an") for diacritics-free search."""
+        from app.procedures.queries import search_words
+
+        self.applicant_name_search = " ".join(search_words(value or ""))
+        return value
+
     @property
     def is_paused(self) -> bool:
         return self.paused_at is not None
@@ -85,6 +113,24 @@ class Dossier(db.Model):
     def current_step(self) -> DossierStep | None:
         open_steps = [s for s in self.steps if s.finished_at is None]
         return open_steps[-1] if open_steps else None
+
+
+def queue_sort_key(dossier: Dossier) -> datetime | None:
+    """The queue order of an open dossier: its legal due time, or its submission time while no clock
+    runs yet; None in a final state. Bulk loaders (benchmarks) must set queue_due_at the same way."""
+    from app.procedures import get_registry
+
+    procedure = get_registry().get(dossier.procedure_code, dossier.procedure_version)
+    state = procedure.states.get(dossier.state)
+    if state is not None and state.is_final:
+        return None
+    return dossier.due_at or dossier.submitted_at or utcnow()
+
+
+@event.listens_for(Dossier, "before_insert")
+@event.listens_for(Dossier, "before_update")
+def _set_queue_due_at(_mapper: object, _connection: object, dossier: Dossier) -> None:
+    dossier.queue_due_at = queue_sort_key(dossier)
 
 
 class DossierDocument(db.Model):

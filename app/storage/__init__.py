@@ -75,27 +75,39 @@ def get_storage() -> Storage:
     return current_app.extensions["storage"]
 
 
-def send_local(key: str, filename: str, content_type: str, *, size: int | None = None) -> Response:
-    """Stream a stored object as an attachment. Call only after the caller's permission check.
+def send_local(
+    key: str, filename: str, content_type: str, *, size: int | None = None, inline: bool = False
+) -> Response:
+    """Stream a stored object as an attachment (or ``inline``, for a preview in a frame of this
+    site). Call only after the caller's permission check.
 
     Raises NotFoundError before any byte is sent if the object is missing.
     """
     response = Response(get_storage().open(key), mimetype=content_type, direct_passthrough=True)
-    response.headers["Content-Disposition"] = content_disposition(filename)
+    response.headers["Content-Disposition"] = content_disposition(
+        filename, "inline" if inline else "attachment"
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if inline:  # a browser's PDF viewer does not run in a sandboxed document; scripts stay off
+        response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; object-src 'self'"
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    else:
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "private, no-store"
     if size is not None:
         response.content_length = size
     return response
 
 
-def download_response(key: str, filename: str, content_type: str, *, size: int | None = None) -> Response:
-    """Redirect to a short-lived presigned URL (S3), or stream the file (local folder)."""
+def download_response(
+    key: str, filename: str, content_type: str, *, size: int | None = None, inline: bool = False
+) -> Response:
+    """Redirect to a short-lived presigned URL (S3), or stream the file (local folder).
+    ``inline`` asks the browser to show the file (preview) instead of saving it."""
     seconds = int(current_app.config.get("DOWNLOAD_URL_SECONDS", 300))
-    url = get_storage().download_url(key, filename, content_type, seconds)
+    url = get_storage().download_url(key, filename, content_type, seconds, inline=inline)
     if url is None:
-        return send_local(key, filename, content_type, size=size)
+        return send_local(key, filename, content_type, size=size, inline=inline)
     response = redirect(url, code=302)
     response.headers["Cache-Control"] = "private, no-store"
     return response

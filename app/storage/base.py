@@ -174,8 +174,11 @@ class Storage(ABC):
     def exists(self, key: str) -> bool: ...
 
     @abstractmethod
-    def download_url(self, key: str, filename: str, content_type: str, expires_seconds: int) -> str | None:
-        """A short-lived URL the browser can fetch directly, or None: stream through an authorised view."""
+    def download_url(
+        self, key: str, filename: str, content_type: str, expires_seconds: int, *, inline: bool = False
+    ) -> str | None:
+        """A short-lived URL the browser can fetch directly, or None: stream through an authorised view.
+        ``inline``: Content-Disposition inline (preview) instead of attachment."""
 
     @abstractmethod
     def ensure_ready(self) -> None:

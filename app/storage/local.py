@@ -108,6 +108,8 @@ class LocalStorage(Storage):
     def exists(self, key: str) -> bool:
         return self.path_for(key).is_file()
 
-    def download_url(self, key: str, filename: str, content_type: str, expires_seconds: int) -> None:
+    def download_url(
+        self, key: str, filename: str, content_type: str, expires_seconds: int, *, inline: bool = False
+    ) -> None:
         check_key(key)
         return None  # no direct URL: an authorised view streams the file (see ``send_local``)

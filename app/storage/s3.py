@@ -217,7 +217,9 @@ class S3Storage(Storage):
                 raise
         return True
 
-    def download_url(self, key: str, filename: str, content_type: str, expires_seconds: int) -> str:
+    def download_url(
+        self, key: str, filename: str, content_type: str, expires_seconds: int, *, inline: bool = False
+    ) -> str:
         check_key(key)
         with self._backend("presign", key):
             return self.client.presigned_get_object(
@@ -225,7 +227,9 @@ class S3Storage(Storage):
                 key,
                 expires=timedelta(seconds=max(1, expires_seconds)),
                 response_headers={
-                    "response-content-disposition": content_disposition(filename),
+                    "response-content-disposition": content_disposition(
+                        filename, "inline" if inline else "attachment"
+                    ),
                     "response-content-type": content_type,
                 },
             )

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from app.calendar.services import get_calendar
 from app.core.errors import ValidationError
 from app.core.time import parse_instant
-from app.dossiers.models import DossierStep
+from app.dossiers.models import Dossier, DossierStep
 from app.extensions import db
 from app.org.models import Unit
 from app.org.queries import area_at_level, find_unit_by_code, list_units_matching
-from app.procedures.definitions import Deadline
+from app.procedures.definitions import Deadline, Transition
 from app.workflow.context import TransitionContext
 from app.workflow.guards import find_assignee
 
@@ -68,14 +68,31 @@ def start_clock(ctx: TransitionContext) -> None:
     _open_step(ctx, dossier.current_unit)
 
 
+def forward_candidates(
+    ctx_or_dossier: TransitionContext | Dossier, transition: Transition | None = None
+) -> list[Unit]:
+    """The units `transition` may hand the dossier to (pages offer these; `resolve_forward_unit`
+    accepts only these). Empty for a transition without `forward_to`."""
+    if isinstance(ctx_or_dossier, TransitionContext):
+        dossier, transition = ctx_or_dossier.dossier, transition or ctx_or_dossier.transition
+    else:
+        dossier = ctx_or_dossier
+    selector = transition.forward_to if transition is not None else None
+    if selector is None:
+        return []
+    if selector.kind == "@receiving":
+        return [dossier.receiving_unit]
+    within = area_at_level(dossier.current_unit, selector.under) if selector.under else None
+    return list_units_matching(selector.kind, selector.level, within)
+
+
 def resolve_forward_unit(ctx: TransitionContext) -> Unit:
     """The unit a dossier is handed to: the selector's only match, or the one the payload names."""
     selector = ctx.transition.forward_to
     assert selector is not None
     if selector.kind == "@receiving":
         return ctx.dossier.receiving_unit
-    within = area_at_level(ctx.dossier.current_unit, selector.under) if selector.under else None
-    candidates = list_units_matching(selector.kind, selector.level, within)
+    candidates = forward_candidates(ctx)
     wanted = ctx.payload.get("unit")
     if wanted:
         chosen = find_unit_by_code(wanted)

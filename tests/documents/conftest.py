@@ -1,12 +1,16 @@
 """Fixtures for the official forms: a citizen with full contact details, a birth registration
-submitted by them, and jobs run in this process right after each commit (the embedded default)."""
+submitted by them, a liên thông land dossier on a set clock, and jobs run in this process right
+after each commit (the embedded default)."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import pytest
 
+from app.core.time import VN_TZ
+from app.workflow.engine import apply_transition
 from tests.factories import submit
 
 BIRTH = "1.001193"  # đăng ký khai sinh: UBND xã Cần Đăng receives, appraises and signs
@@ -32,3 +36,43 @@ def citizen(make_user):
 @pytest.fixture
 def birth(citizen):
     return submit(citizen, BIRTH)
+
+
+LAND = "1.012790"  # liên thông: commune receives and verifies -> land registry -> district signs
+
+
+def vn(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=VN_TZ)
+
+
+class Clock:
+    """The engine's and the services' "now" (as in tests/workflow/test_sla.py), set by the test."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.now = vn("2026-12-07 06:00")
+        for module in ("app.workflow.engine", "app.dossiers.services", "app.documents.services"):
+            monkeypatch.setattr(f"{module}.utcnow", lambda: self.now)
+
+    def at(self, text: str) -> Clock:
+        self.now = vn(text)
+        return self
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)
+
+
+@pytest.fixture
+def land_at_district(clock, citizen, user):
+    """A land dossier received by the commune on Mon 7 Dec 2026, verified and sent on early (Wed 9),
+    appraised by the land registry too slowly (due Wed 30 Dec, sent on Mon 4 Jan), now with the
+    district People's Committee."""
+    dossier = submit(citizen, LAND)
+    clock.at("2026-12-07 07:00")
+    dossier = apply_transition(dossier, "accept", user("tn.candang"))
+    dossier = apply_transition(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
+    clock.at("2026-12-09 10:00")
+    dossier = apply_transition(dossier, "forward", user("cv.candang"))
+    clock.at("2027-01-04 08:00")
+    return apply_transition(dossier, "forward", user("cv.vpdk"))

@@ -1,0 +1,151 @@
+"""Mẫu 05, Phiếu kiểm soát quá trình giải quyết hồ sơ: one row per hand-off (DOMAIN §3-4).
+
+Each row is a leg of the processing (a DossierStep): who handed the dossier over, to which unit, when,
+who received it there, the leg's own due time and its result (trước hạn / đúng hạn / quá hạn), so
+the late unit of a liên thông process is visible. The first leg is the receipt from the applicant;
+once the result is returned, a last row records the hand-over to the applicant.
+
+The content is a snapshot "as of" an instant: the time of the event that re-issued the form, or the
+time a staff member asked for it. An open leg past its due time at that instant reads "quá hạn".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.core.web import local_time
+from app.dossiers.models import Dossier, DossierEvent, DossierStep
+from app.extensions import db
+
+Content = dict[str, Any]
+
+OUTCOME_WORDS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+APPLICANT_SIDE = "Tổ chức, cá nhân"
+
+
+def leg_result(step: DossierStep, as_of: datetime) -> tuple[str, str]:
+    """(printed result, its kind for styling): the measured outcome of a finished leg, or where an
+    open leg stands at ``as_of``."""
+    if step.outcome in OUTCOME_WORDS:
+        return OUTCOME_WORDS[step.outcome], step.outcome
+    if step.finished_at is not None:
+        return "Đã dừng, không xét hạn", "stopped"
+    if step.paused_at is not None:
+        return "Đang tạm dừng (chờ tổ chức, cá nhân)", "paused"
+    if as_of > step.due_at:
+        return "Đang xử lý, đã quá hạn", "late"
+    return "Đang xử lý", "open"
+
+
+def _users(dossier: Dossier) -> dict[int, User]:
+    ids = {s.given_by_id for s in dossier.steps} | {e.actor_id for e in dossier.events}
+    ids.discard(None)
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def _name(users: dict[int, User], user_id: int | None) -> str:
+    user = users.get(user_id) if user_id is not None else None
+    return user.full_name if user is not None else ""
+
+
+def _first_actor_at(step: DossierStep, events: list[DossierEvent]) -> int | None:
+    """Who received the dossier at the step's unit: the first one there to act on it after the hand-off."""
+    for event in events:
+        if (
+            event.actor_unit_id == step.unit_id
+            and event.created_at >= step.started_at
+            and event.actor_id != step.given_by_id
+        ):
+            return event.actor_id
+    return None
+
+
+def _leg(
+    no: int, step: DossierStep, giver: str, giver_name: str, receiver_name: str, as_of: datetime
+) -> Content:
+    result, kind = leg_result(step, as_of)
+    return {
+        "no": no,
+        "name": step.name,
+        "giver_unit": giver,
+        "receiver_unit": step.unit.name,
+        "handed_at": local_time(step.started_at),
+        "giver": giver_name,
+        "receiver": receiver_name,
+        "due_at": local_time(step.due_at),
+        "finished_at": local_time(step.finished_at),
+        "result": result,
+        "result_kind": kind,
+    }
+
+
+def _legs(dossier: Dossier, as_of: datetime) -> list[Content]:
+    users, events = _users(dossier), sorted(dossier.events, key=lambda e: (e.created_at, e.id))
+    legs: list[Content] = []
+    previous: DossierStep | None = None
+    for step in dossier.steps:
+        if previous is None:  # the receipt: the applicant hands over, the reception officer receives
+            legs.append(
+                _leg(1, step, APPLICANT_SIDE, dossier.applicant_name, _name(users, step.given_by_id), as_of)
+            )
+        else:
+            receiver = _first_actor_at(step, events)
+            legs.append(
+                _leg(
+                    len(legs) + 1,
+                    step,
+                    previous.unit.name,
+                    _name(users, step.given_by_id),
+                    _name(users, receiver),
+                    as_of,
+                )
+            )
+        previous = step
+    if dossier.returned_at is not None:
+        legs.append(_return_leg(dossier, users, events, len(legs) + 1))
+    return legs
+
+
+def _return_leg(dossier: Dossier, users: dict[int, User], events: list[DossierEvent], no: int) -> Content:
+    """The result handed to the applicant; its result is the dossier's (measured at completion)."""
+    returned_by = next((e.actor_id for e in events if e.created_at == dossier.returned_at), None)
+    return {
+        "no": no,
+        "name": "Trả kết quả cho tổ chức, cá nhân",
+        "giver_unit": dossier.receiving_unit.name,
+        "receiver_unit": APPLICANT_SIDE,
+        "handed_at": local_time(dossier.returned_at),
+        "giver": _name(users, returned_by),
+        "receiver": dossier.applicant_name,
+        "due_at": local_time(dossier.appointment_at),
+        "finished_at": local_time(dossier.returned_at),
+        "result": OUTCOME_WORDS.get(dossier.outcome or "", ""),
+        "result_kind": dossier.outcome or "",
+    }
+
+
+def control_content(dossier: Dossier, as_of: datetime) -> Content:
+    """What Mẫu 05 prints beyond the common header (code, applicant, procedure, issuing unit)."""
+    outside = [s.unit.name for s in dossier.steps if s.unit_id != dossier.receiving_unit_id]
+    return {
+        "received_at": local_time(dossier.received_at),
+        "appointment_at": local_time(dossier.appointment_at),
+        "units_involved": list(dict.fromkeys(outside)),
+        "legs": _legs(dossier, as_of),
+        "overall": OUTCOME_WORDS.get(dossier.outcome or "", ""),
+        "completed_at": local_time(dossier.completed_at),
+    }
+
+
+def same_facts(old: Content, new: Content) -> bool:
+    """True when two snapshots print the same legs and results (the issue time aside)."""
+    ignored = {"issued_on", "issued_at"}
+    return {k: v for k, v in old.items() if k not in ignored} == {
+        k: v for k, v in new.items() if k not in ignored
+    }

@@ -1,0 +1,154 @@
+"""The officer's dossier workspace and counter intake. Views parse, call one service, render.
+
+Routes: /work/dossiers/<code> (page), /work/dossiers/<code>/actions/<name> (POST),
+/work/dossiers/<code>/documents/<id> (file; ?inline=1 for previews), .../preview,
+/work/intake, /work/intake/<procedure_code>.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.core.db import utcnow
+from app.core.errors import AppError, ConflictError, NotFoundError, PermissionDeniedError
+from app.documents.queries import list_forms
+from app.dossiers.models import Dossier
+from app.dossiers.queries import get_document, get_dossier
+from app.storage import download_response
+from app.workflow.engine import procedure_of
+from app.workspace import presenters
+from app.workspace.intake import IntakeForm, intake_context, submission_from
+from app.workspace.queries import get_intake_procedure, list_intake_procedures
+from app.workspace.services import STALE, act_on_dossier, intake_dossier
+
+bp = Blueprint("workspace", __name__, url_prefix="/work")
+
+
+def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    @login_required
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_staff:
+            raise PermissionDeniedError(_("Trang này dành cho cán bộ."))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _page(dossier: Dossier, status: int = 200, **extra: Any) -> tuple[str, int]:
+    procedure, now = procedure_of(dossier), utcnow()
+    return render_template(
+        "workspace/dossier.html",
+        dossier=dossier,
+        procedure=procedure,
+        state=procedure.states[dossier.state],
+        actions=presenters.list_actions(dossier, current_user),
+        history=presenters.history(dossier),
+        forms=list_forms(dossier.id),
+        now=now,
+        p=presenters,
+        **extra,
+    ), status
+
+
+@bp.get("/dossiers/<code>")
+@staff_required
+def dossier(code: str) -> tuple[str, int]:
+    return _page(get_dossier(code, current_user))
+
+
+@bp.post("/dossiers/<code>/actions/<name>")
+@staff_required
+def act(code: str, name: str) -> Response | tuple[str, int]:
+    dossier = get_dossier(code, current_user)
+    action = next((a for a in presenters.list_actions(dossier, current_user) if a.name == name), None)
+    if action is None:
+        if request.form.get("expected_version", type=int) == dossier.version:
+            raise PermissionDeniedError(_("Bạn không thể thực hiện thao tác này trên hồ sơ này."))
+        flash(_(STALE), "error")
+        return redirect(url_for(".dossier", code=code), 303)
+    try:
+        act_on_dossier(
+            dossier,
+            current_user,
+            name,
+            presenters.payload_from(action, request.form),
+            expected_version=request.form.get("expected_version", type=int),
+            result_files=presenters.result_uploads(action, request.files),
+            require_result=action.result_file == "required",
+        )
+    except ConflictError:
+        flash(_(STALE), "error")
+        return redirect(url_for(".dossier", code=code), 303)
+    except (PermissionDeniedError, NotFoundError):
+        raise
+    except AppError as exc:  # a guard, a missing input, a refused file: shown in the form
+        return _page(
+            get_dossier(code, current_user), exc.status, open_action=name, error=exc, posted=request.form
+        )
+    flash(_("Đã thực hiện: %(action)s", action=action.label), "success")
+    return redirect(url_for(".dossier", code=code), 303)
+
+
+@bp.get("/dossiers/<code>/documents/<int:document_id>")
+@staff_required
+def document_file(code: str, document_id: int) -> Response:
+    """The file, through a short-lived link (S3 presigned URL) or streamed; `?inline=1` to preview."""
+    document = get_document(get_dossier(code, current_user), document_id)
+    inline = request.args.get("inline") == "1" and document.content_type in presenters.PREVIEWABLE
+    return download_response(
+        document.storage_key, document.original_name, document.content_type, size=document.size, inline=inline
+    )
+
+
+@bp.get("/dossiers/<code>/documents/<int:document_id>/preview")
+@staff_required
+def preview(code: str, document_id: int) -> str:
+    dossier = get_dossier(code, current_user)
+    document = get_document(dossier, document_id)
+    spec = procedure_of(dossier).document(document.doc_key)
+    return render_template(
+        "workspace/preview.html", dossier=dossier, document=document, spec=spec, p=presenters
+    )
+
+
+@bp.get("/intake")
+@staff_required
+def intake_start() -> str:
+    _require_reception()
+    return render_template("workspace/intake_start.html", procedures=list_intake_procedures(current_user))
+
+
+@bp.route("/intake/<procedure_code>", methods=["GET", "POST"])
+@staff_required
+def intake(procedure_code: str) -> Response | tuple[str, int]:
+    _require_reception()
+    procedure = get_intake_procedure(current_user, procedure_code)
+    form = IntakeForm(procedure)
+    if not form.validate_on_submit():
+        return render_template(
+            "workspace/intake.html", **intake_context(procedure, form)
+        ), 422 if form.errors else 200
+    try:
+        created, refused = intake_dossier(
+            current_user, submission_from(procedure, form), accept_now=form.accept_now.data
+        )
+    except AppError as exc:
+        return render_template("workspace/intake.html", **intake_context(procedure, form, exc)), exc.status
+    if refused:
+        flash(_("Đã ghi nhận hồ sơ nhưng chưa tiếp nhận được: %(reason)s", reason=_(refused)), "error")
+    else:
+        flash(_("Đã ghi nhận hồ sơ %(code)s.", code=created.code), "success")
+    return redirect(url_for(".dossier", code=created.code), 303)
+
+
+def _require_reception() -> None:
+    if current_user.role != "reception":
+        raise PermissionDeniedError(_("Chỉ cán bộ tiếp nhận (một cửa) được tiếp nhận hồ sơ tại quầy."))
