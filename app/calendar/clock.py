@@ -14,6 +14,7 @@ Rules implemented here:
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -243,19 +244,48 @@ class WorkingCalendar:
         return self.add_working_time(start, timedelta(minutes=minutes))
 
     def working_time_between(self, a: datetime, b: datetime) -> timedelta:
-        """Working time inside [a, b]; zero if b <= a."""
+        """Working time inside [a, b]; zero if b <= a. The whole days in between are counted, not
+        walked, so a span of months (a long-overdue dossier) costs as little as a span of hours."""
         a, b = _local(a), _local(b)
-        total = timedelta(0)
         if b <= a:
-            return total
-        d = a.date()
-        while d <= b.date():
-            for start, end in self.working_periods(d):
-                overlap = min(end, b) - max(start, a)
-                if overlap > timedelta(0):
-                    total += overlap
-            d += timedelta(days=1)
+            return timedelta(0)
+        if a.date() == b.date():
+            return self._overlap(a.date(), a, b)
+        whole_days = self._working_days_between(a.date() + timedelta(days=1), b.date() - timedelta(days=1))
+        return (
+            self._overlap(a.date(), a, b)
+            + timedelta(minutes=whole_days * self.minutes_per_day)
+            + self._overlap(b.date(), a, b)
+        )
+
+    def _overlap(self, d: date, a: datetime, b: datetime) -> timedelta:
+        total = timedelta(0)
+        for start, end in self.working_periods(d):
+            overlap = min(end, b) - max(start, a)
+            if overlap > timedelta(0):
+                total += overlap
         return total
+
+    def _working_days_between(self, first: date, last: date) -> int:
+        """Number of working days in [first, last] (0 if last < first)."""
+        count = 0
+        for year in range(first.year, last.year + 1):
+            ordinals = self._working_ordinals(year)
+            count += bisect_right(ordinals, last.toordinal()) - bisect_left(ordinals, first.toordinal())
+        return max(count, 0)
+
+    def _working_ordinals(self, year: int) -> list[int]:
+        """Sorted ordinals of the working days of ``year``, computed once per calendar and year."""
+        cache = self.__dict__.setdefault("_ordinal_cache", {})
+        if year not in cache:
+            day, end = date(year, 1, 1), date(year, 12, 31)
+            found = []
+            while day <= end:
+                if self.is_working_day(day):
+                    found.append(day.toordinal())
+                day += timedelta(days=1)
+            cache[year] = found
+        return cache[year]
 
     def working_minutes_between(self, a: datetime, b: datetime) -> int:
         """Whole working minutes inside [a, b] (rounded down); 0 if b <= a."""
