@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import joinedload
 
 from app.auth import throttle
 from app.auth.citizen_id import citizen_id_problem
@@ -120,7 +121,9 @@ def issue_token(user: User) -> tuple[str, datetime]:
 
 
 def find_user_for_token(token: str) -> User | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(token)))
+    row = db.session.scalar(
+        select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == _hash(token))
+    )
     if row is None or row.expires_at <= utcnow() or not row.user.is_active:
         return None
     return row.user

@@ -1,12 +1,15 @@
 """Use cases of the calendar domain: the request's WorkingCalendar, and admin edits of days.
 
-No cross-request cache: several stateless app servers run behind a load balancer, so every request
-reads the (small) calendar_days table once and keeps the result on ``flask.g``.
+Deadlines (the engine, the due-date API) use `get_calendar()`: every request reads the small
+calendar_days table once and keeps it on ``flask.g`` — several stateless app servers run behind a
+load balancer, so an admin's edit counts at once everywhere. Read-only displays of time left (the
+officer queues) may use `get_display_calendar()`, kept per process for DISPLAY_MAX_AGE seconds.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import time
 from datetime import date
 
 from flask import current_app, g
@@ -38,8 +41,24 @@ def get_calendar() -> WorkingCalendar:
     return calendar
 
 
+DISPLAY_MAX_AGE = 60.0
+_display_cache: dict[tuple, tuple[float, WorkingCalendar]] = {}
+
+
+def get_display_calendar() -> WorkingCalendar:
+    """A calendar for showing time left, at most DISPLAY_MAX_AGE seconds old (never for deadlines)."""
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], current_app.config["WORKING_PERIODS"])
+    cached = _display_cache.get(key)
+    if cached is not None and time.monotonic() - cached[0] < DISPLAY_MAX_AGE:
+        return cached[1]
+    calendar = get_calendar()
+    _display_cache[key] = (time.monotonic(), calendar)
+    return calendar
+
+
 def _forget_calendar() -> None:
     g.pop(_G_KEY, None)
+    _display_cache.clear()
 
 
 def set_day(day: date, kind: str, note: str = "", user_id: int | None = None) -> CalendarDay:

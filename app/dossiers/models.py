@@ -20,6 +20,9 @@ from app.org.models import Unit
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
+_RUNNING = "queue_due_at IS NOT NULL AND due_at IS NOT NULL AND paused_at IS NULL"
+
+
 class Dossier(db.Model):
     __tablename__ = "dossiers"
     __table_args__ = (
@@ -33,6 +36,25 @@ class Dossier(db.Model):
             "id",
             postgresql_where=text("queue_due_at IS NOT NULL"),
             sqlite_where=text("queue_due_at IS NOT NULL"),
+        ),
+        # The "overdue" filter of a queue (with or without a procedure): accepted, running dossiers in
+        # due order, so the scan stops at "now" instead of walking the unit's whole queue.
+        Index(
+            "ix_dossiers_queue_running",
+            "current_unit_id",
+            "queue_due_at",
+            "id",
+            postgresql_where=text(_RUNNING),
+            sqlite_where=text(_RUNNING),
+        ),
+        Index(
+            "ix_dossiers_queue_running_procedure",
+            "current_unit_id",
+            "procedure_code",
+            "queue_due_at",
+            "id",
+            postgresql_where=text(_RUNNING),
+            sqlite_where=text(_RUNNING),
         ),
         # Name search without diacritics: trigram index on PostgreSQL (LIKE '%word%'); plain elsewhere.
         Index(

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from app.calendar.services import get_calendar
+from app.calendar.services import get_display_calendar
 
 KIND_LABELS = {
     "reception": _l("Một cửa: tiếp nhận, trả kết quả"),
@@ -21,7 +21,7 @@ CHANNEL_LABELS = {
 
 
 def _span(minutes: int) -> str:
-    days, rest = divmod(minutes, get_calendar().minutes_per_day or 480)
+    days, rest = divmod(minutes, get_display_calendar().minutes_per_day or 480)
     hours, mins = divmod(rest, 60)
     parts = [ngettext("%(num)d ngày", "%(num)d ngày", days)] if days else []
     parts += [ngettext("%(num)d giờ", "%(num)d giờ", hours)] if hours else []

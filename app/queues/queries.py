@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Select, and_, false, or_, select, tuple_
 
 from app.auth.models import User
-from app.calendar.services import get_calendar
+from app.calendar.services import get_display_calendar
 from app.core.db import utcnow
 from app.core.errors import ValidationError
 from app.core.time import VN_TZ
@@ -55,6 +55,17 @@ COLUMNS = (
     Dossier.paused_at,
     Dossier.assignee_id,
     Dossier.queue_due_at,
+    # The open step (the leg now running), read in the same statement: its due time and start.
+    *(
+        select(column)
+        .where(DossierStep.dossier_id == Dossier.id, DossierStep.finished_at.is_(None))
+        .order_by(DossierStep.seq.desc())
+        .limit(1)
+        .correlate(Dossier)
+        .scalar_subquery()
+        .label(name)
+        for column, name in ((DossierStep.due_at, "step_due_at"), (DossierStep.started_at, "step_started_at"))
+    ),
 )
 
 
@@ -161,11 +172,17 @@ def _search_clause(q: str):  # noqa: ANN202 (a SQL boolean expression)
 
 def _state_clause(kind: str, filters: QueueFilters):  # noqa: ANN202 (a SQL boolean expression)
     """The queue's (procedure, version, state) triples, narrowed in Python by the procedure and state
-    filters, as one `code = .. AND version = .. AND state IN (..)` term per procedure version."""
+    filters, as one `code = .. AND version = .. AND state IN (..)` term per procedure version. Built
+    once per registry, queue and filter pair (clauses are immutable and reusable)."""
+    return _cached_state_clause(id(get_registry()), kind, filters.procedure, filters.state)
+
+
+@lru_cache(maxsize=256)
+def _cached_state_clause(registry_id: int, kind: str, procedure: str | None, state: str | None):  # noqa: ANN202
     grouped: dict[tuple[str, int], list[str]] = {}
-    for code, version, state in queue_states(kind):
-        if filters.procedure in (None, code) and filters.state in (None, state):
-            grouped.setdefault((code, version), []).append(state)
+    for code, version, name in _queue_states(registry_id, kind):
+        if procedure in (None, code) and state in (None, name):
+            grouped.setdefault((code, version), []).append(name)
     if not grouped:
         return false()
     return or_(
@@ -193,7 +210,15 @@ def queue_statement(
     if filters.channel:
         stmt = stmt.where(Dossier.channel == filters.channel)
     if filters.overdue:
-        stmt = stmt.where(Dossier.paused_at.is_(None), Dossier.due_at < utcnow())
+        # For a running dossier queue_due_at is its due_at: bounding the sort key by "now" lets the
+        # scan of ix_dossiers_queue_running(_procedure) stop there.
+        now = utcnow()
+        stmt = stmt.where(
+            Dossier.paused_at.is_(None),
+            Dossier.due_at.is_not(None),
+            Dossier.due_at < now,
+            Dossier.queue_due_at < now,
+        )
     if filters.date_from:
         stmt = stmt.where(Dossier.submitted_at >= _local_midnight(filters.date_from))
     if filters.date_to:
@@ -210,23 +235,12 @@ def queue_statement(
 # --- the page ---------------------------------------------------------------------------------
 
 
-def _open_steps(ids: list[int]) -> dict[int, DossierStep]:
-    """The open step of each dossier on the page, in one query."""
-    if not ids:
-        return {}
-    steps = db.session.scalars(
-        select(DossierStep)
-        .where(DossierStep.dossier_id.in_(ids), DossierStep.finished_at.is_(None))
-        .order_by(DossierStep.seq)
-    )
-    return {step.dossier_id: step for step in steps}  # the latest open step wins
-
-
-def _row(record: Any, step: DossierStep | None, now: datetime, lang: str) -> QueueRow:
+def _row(record: Any, now: datetime, lang: str) -> QueueRow:
     procedure = get_registry().get(record.procedure_code, record.procedure_version)
     state = procedure.states.get(record.state)
-    calendar = get_calendar()
-    due = step.due_at if step is not None else record.due_at
+    calendar = get_display_calendar()
+    step_due = record.step_due_at
+    due = step_due if step_due is not None else record.due_at
     is_paused = record.paused_at is not None
     minutes_left = None
     is_overdue = is_near = False
@@ -237,8 +251,8 @@ def _row(record: Any, step: DossierStep | None, now: datetime, lang: str) -> Que
             is_overdue = not is_paused
         else:
             minutes_left = calendar.working_minutes_between(reference, due)
-        if step is not None and not is_paused and not is_overdue:
-            is_near = calendar.near_due(step.started_at, step.due_at, now)
+        if step_due is not None and not is_paused and not is_overdue:
+            is_near = calendar.near_due(record.step_started_at, step_due, now)
     return QueueRow(
         code=record.code,
         procedure_code=record.procedure_code,
@@ -266,7 +280,7 @@ def list_queue(
     lang: str = "vi",
 ) -> tuple[list[QueueRow], Cursor | None]:
     """One page of the `kind` queue of the user's unit and the cursor of the next page (None at the
-    end). Two queries whatever the page size: the rows, then their open steps."""
+    end). One query whatever the page size (the open step's times come with each row)."""
     if kind not in KINDS:
         raise ValidationError(
             f"Không có hàng việc '{kind}'", {"kind": [f"Chọn một trong: {', '.join(KINDS)}"]}
@@ -276,6 +290,5 @@ def list_queue(
     records = db.session.execute(queue_statement(user.unit_id, kind, filters, cursor, limit + 1)).all()
     page = records[:limit]
     next_cursor = Cursor(page[-1].queue_due_at, page[-1].id) if len(records) > limit else None
-    steps = _open_steps([r.id for r in page])
     now = utcnow()
-    return [_row(r, steps.get(r.id), now, lang) for r in page], next_cursor
+    return [_row(r, now, lang) for r in page], next_cursor
