@@ -53,11 +53,13 @@ def _register_domains(app: Flask) -> None:
     """Each domain registers its models, blueprints, CLI commands and start-up checks."""
     from app import (
         admin,
+        alerts,
         auth,
         calendar,
         demo,
         documents,
         dossiers,
+        indicators,
         jobs,
         notifications,
         org,
@@ -85,7 +87,9 @@ def _register_domains(app: Flask) -> None:
         ratings,
         workspace,
         queues,
+        indicators,
         admin,
+        alerts,
         demo,
     )
     for domain in domains:

@@ -1,0 +1,234 @@
+"""The deadline scan: open steps that became near due or overdue get one StepAlert per kind, and the
+acting unit's leaders get one e-mail each (app.notifications rows, sent by its job after commit).
+
+Scheduling: rq has no cron. `flask alerts scan --schedule` enqueues the first scan; each scan that is
+the current link of the chain (its job id is stored under CHAIN_KEY in Redis) enqueues the next one
+ALERT_SCAN_MINUTES later with `queue.enqueue_in` (the worker runs with_scheduler=True). A scan
+started any other way (cron + plain `flask alerts scan`, a second --schedule) never forks the chain.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import force_locale, gettext
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.alerts.models import StepAlert
+from app.auth.models import User
+from app.calendar.services import get_calendar
+from app.core import tx
+from app.core.db import utcnow
+from app.core.time import to_local
+from app.dossiers.models import Dossier, DossierStep
+from app.extensions import db
+from app.jobs import enqueue
+from app.notifications.jobs import send_notification
+from app.notifications.models import Notification
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+CHAIN_KEY = "alerts-scan:chain"
+LIVE_STATUSES = ("queued", "scheduled", "started", "deferred")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    step_id: int
+    step_name: str
+    unit_id: int
+    started_at: datetime
+    due_at: datetime
+    dossier_id: int
+    dossier_code: str
+
+
+def _no_alert(kind: str):  # noqa: ANN202
+    return ~exists().where(StepAlert.step_id == DossierStep.id, StepAlert.kind == kind)
+
+
+def _candidates(now: datetime, after_id: int) -> list[Candidate]:
+    """Open, running steps of running dossiers still missing the alert their due time calls for."""
+    rows = db.session.execute(
+        select(
+            DossierStep.id,
+            DossierStep.name,
+            DossierStep.unit_id,
+            DossierStep.started_at,
+            DossierStep.due_at,
+            Dossier.id.label("dossier_id"),
+            Dossier.code,
+        )
+        .join(Dossier, Dossier.id == DossierStep.dossier_id)
+        .where(
+            DossierStep.id > after_id,
+            DossierStep.finished_at.is_(None),
+            DossierStep.paused_at.is_(None),
+            Dossier.paused_at.is_(None),
+            or_(
+                and_(DossierStep.due_at < now, _no_alert("overdue")),
+                and_(DossierStep.due_at >= now, _no_alert("near_due")),
+            ),
+        )
+        .order_by(DossierStep.id)
+        .limit(BATCH)
+    ).all()
+    return [Candidate(*row) for row in rows]
+
+
+def _kind(candidate: Candidate, now: datetime) -> str | None:
+    if now > candidate.due_at:
+        return "overdue"
+    if get_calendar().near_due(candidate.started_at, candidate.due_at, now):
+        return "near_due"
+    return None
+
+
+def _insert_alert(step_id: int, kind: str, now: datetime) -> int | None:
+    """Insert the alert unless it exists (a concurrent scan may win): the new id, or None."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(StepAlert)
+        .values(step_id=step_id, kind=kind, created_at=now)
+        .on_conflict_do_nothing(index_elements=["step_id", "kind"])
+        .returning(StepAlert.id)
+    )
+    return db.session.execute(statement).scalar()
+
+
+def unit_leaders(unit_id: int) -> list[User]:
+    """Active leaders of a unit, the people a late step is reported to."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.unit_id == unit_id, User.role == "leader", User.is_active_account.is_(True))
+            .order_by(User.id)
+        )
+    )
+
+
+def _message(candidate: Candidate, kind: str) -> tuple[str, str]:
+    due = to_local(candidate.due_at).strftime("%H:%M %d/%m/%Y")
+    with force_locale("vi"):
+        if kind == "overdue":
+            subject = gettext("Hồ sơ %(code)s đã quá hạn xử lý", code=candidate.dossier_code)
+            lead = gettext("Bước xử lý đã quá hạn.")
+        else:
+            subject = gettext("Hồ sơ %(code)s sắp đến hạn xử lý", code=candidate.dossier_code)
+            lead = gettext("Bước xử lý còn dưới %(share)s thời gian.", share="40%")
+        body = "\n".join(
+            (
+                lead,
+                gettext("Mã hồ sơ: %(code)s", code=candidate.dossier_code),
+                gettext("Bước: %(name)s", name=candidate.step_name),
+                gettext("Hạn của bước: %(due)s", due=due),
+            )
+        )
+    return subject, body
+
+
+def _notify(alert_id: int, candidate: Candidate, kind: str, now: datetime) -> list[int]:
+    leaders = [leader for leader in unit_leaders(candidate.unit_id) if leader.email]
+    subject, body = _message(candidate, kind)
+    rows = [
+        Notification(
+            dossier_id=candidate.dossier_id,
+            kind=f"step_{kind}",
+            channel="email",
+            recipient=leader.email,
+            subject=subject,
+            body=body,
+        )
+        for leader in leaders
+    ]
+    db.session.add_all(rows)
+    db.session.flush()
+    alert = db.session.get(StepAlert, alert_id)
+    alert.leader_id = leaders[0].id if leaders else None
+    alert.notified_at = now if leaders else None
+    return [row.id for row in rows]
+
+
+def scan_once(now: datetime | None = None) -> int:
+    """Create the missing alerts and queue the leaders' e-mails; returns the number of new alerts.
+    Each batch commits on its own; e-mails are enqueued after their batch commits."""
+    now = now or utcnow()
+    created, after_id = 0, 0
+    while batch := _candidates(now, after_id):
+        after_id = batch[-1].step_id
+        to_send: list[int] = []
+        for candidate in batch:
+            kind = _kind(candidate, now)
+            alert_id = _insert_alert(candidate.step_id, kind, now) if kind else None
+            if alert_id is not None:
+                created += 1
+                to_send += _notify(alert_id, candidate, kind, now)
+        tx.after_commit(lambda ids=tuple(to_send): [enqueue(send_notification, i) for i in ids])
+        tx.commit()
+    if created:
+        log.info("deadline scan: %s new alert(s)", created)
+    return created
+
+
+def scan_deadlines(reschedule: bool = True) -> int:
+    """Job: one scan; the current link of the rq chain then schedules the next one."""
+    try:
+        return scan_once()
+    finally:
+        if reschedule:
+            _reschedule_if_chain()
+
+
+def _redis():  # noqa: ANN202
+    return current_app.extensions.get("redis")
+
+
+def _chain_key() -> str:
+    return f"{CHAIN_KEY}:{current_app.config['RQ_QUEUE']}"
+
+
+def _reschedule_if_chain() -> None:
+    from rq import get_current_job
+
+    job, redis = get_current_job(), _redis()
+    if job is None or redis is None or (redis.get(_chain_key()) or b"").decode() != job.id:
+        return
+    _enqueue_link(timedelta(minutes=current_app.config["ALERT_SCAN_MINUTES"]))
+
+
+def _enqueue_link(delay: timedelta) -> str:
+    from app.jobs import get_queue
+
+    job_id = f"alerts-scan-{uuid.uuid4().hex}"
+    if delay:
+        get_queue().enqueue_in(delay, scan_deadlines, job_id=job_id)
+    else:
+        get_queue().enqueue(scan_deadlines, job_id=job_id)
+    _redis().set(_chain_key(), job_id)
+    return job_id
+
+
+def start_schedule() -> bool:
+    """Start the chain unless a live link exists; False when it was already running."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    redis = _redis()
+    if redis is None:
+        raise RuntimeError("REDIS_URL is not set: run `flask alerts scan` from cron instead")
+    with redis.lock(f"{_chain_key()}:lock", timeout=30):
+        current = redis.get(_chain_key())
+        if current:
+            try:
+                if Job.fetch(current.decode(), connection=redis).get_status() in LIVE_STATUSES:
+                    return False
+            except NoSuchJobError:
+                pass
+        _enqueue_link(timedelta(0))
+    return True
