@@ -161,6 +161,11 @@ def _empty_queue(application) -> None:
     queue = get_queue()
     queue.empty()
     queue.delete(delete_jobs=True)
+    # rq keeps registries (finished, failed, scheduled ...) and an intermediate list per queue name;
+    # the queue name is this run's own, so everything carrying it goes.
+    redis = application.extensions["redis"]
+    for key in redis.scan_iter(match=f"*{queue.name}*", count=500):
+        redis.delete(key)
 
 
 @pytest.fixture(scope="session")
