@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +25,7 @@ from app.documents.content import build_content
 from app.documents.control import same_facts
 from app.documents.models import IssuedForm
 from app.documents.rendering import render_pdf
+from app.documents.retry import mark_failed, reenqueue_unfinished
 from app.dossiers.models import Dossier, DossierEvent, DossierStep
 from app.dossiers.permissions import can_view_dossier
 from app.extensions import db
@@ -178,7 +179,7 @@ def render_form(issued_form_id: int) -> None:
         )
     except Exception as exc:
         db.session.rollback()
-        _mark_failed(issued_form_id, exc)
+        mark_failed(IssuedForm, issued_form_id, exc, "form")
         raise
     tx.on_rollback(lambda: get_storage().delete(stored.key))
     issued.storage_key, issued.size = stored.key, stored.size
@@ -187,25 +188,6 @@ def render_form(issued_form_id: int) -> None:
     log.info("form %s (%s) ready: %s, %d bytes", issued_form_id, issued.form, stored.key, stored.size)
 
 
-def _mark_failed(issued_form_id: int, exc: Exception) -> None:
-    issued = db.session.get(IssuedForm, issued_form_id)
-    if issued is not None and not issued.is_ready:
-        issued.status, issued.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
-        tx.commit()
-    log.error("form %s failed to render: %s", issued_form_id, exc)
-
-
 def render_unfinished(older_than_seconds: int = 60) -> int:
     """Re-enqueue forms still pending or failed after a while (lost job, retries exhausted)."""
-    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
-    ids = list(
-        db.session.scalars(
-            select(IssuedForm.id)
-            .where(IssuedForm.status != "ready", IssuedForm.created_at < cutoff)
-            .order_by(IssuedForm.id)
-        )
-    )
-    db.session.rollback()
-    for issued_id in ids:
-        enqueue(render_form, issued_id, job_id=f"render-form-{issued_id}")
-    return len(ids)
+    return reenqueue_unfinished(IssuedForm, render_form, "render-form", older_than_seconds)

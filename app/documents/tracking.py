@@ -35,6 +35,7 @@ from app.documents.control import OUTCOME_WORDS
 from app.documents.models import TrackingBook
 from app.documents.permissions import require_tracking_book_unit
 from app.documents.rendering import stream_html, write_pdf_file
+from app.documents.retry import mark_failed, reenqueue_unfinished
 from app.dossiers.models import Dossier, DossierStep
 from app.extensions import db
 from app.jobs import enqueue
@@ -97,7 +98,7 @@ def render_tracking_book(book_id: int) -> None:
                 )
     except Exception as exc:
         db.session.rollback()
-        _mark_failed(book_id, exc)
+        mark_failed(TrackingBook, book_id, exc, "tracking book")
         raise
     _mark_ready(book_id, stored.key, stored.size, count)
 
@@ -147,28 +148,9 @@ def _mark_ready(book_id: int, key: str, size: int, count: int) -> None:
     log.info("tracking book %s ready: %d rows, %s, %d bytes", book_id, count, key, size)
 
 
-def _mark_failed(book_id: int, exc: Exception) -> None:
-    book = db.session.get(TrackingBook, book_id)
-    if book is not None and not book.is_ready:
-        book.status, book.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
-        tx.commit()
-    log.error("tracking book %s failed to render: %s", book_id, exc)
-
-
 def render_unfinished_books(older_than_seconds: int = 300) -> int:
     """Re-enqueue books not ready after a while (lost job, worker killed mid-render, retries exhausted)."""
-    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
-    ids = list(
-        db.session.scalars(
-            select(TrackingBook.id)
-            .where(TrackingBook.status != "ready", TrackingBook.created_at < cutoff)
-            .order_by(TrackingBook.id)
-        )
-    )
-    db.session.rollback()
-    for book_id in ids:
-        enqueue(render_tracking_book, book_id, job_id=f"tracking-book-{book_id}")
-    return len(ids)
+    return reenqueue_unfinished(TrackingBook, render_tracking_book, "tracking-book", older_than_seconds)
 
 
 # --- what the book says ---------------------------------------------------------------------------

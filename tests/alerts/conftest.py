@@ -3,39 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 import pytest
 
-from app.core.time import VN_TZ
+from tests.clock import Clock, vn  # noqa: F401
 
 COMMUNE = "000.21.30.H01"  # Cần Đăng commune: receives and signs a birth registration
 OTHER_UNIT = "000.04.30.H01"  # the district land registry
 
 
-def vn(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=VN_TZ)
-
-
-class Clock:
-    def __init__(self, monkeypatch) -> None:
-        self.now = vn("2026-12-07 06:00")
-        for module in (
-            "app.workflow.engine",
-            "app.dossiers.services",
-            "app.alerts.jobs",
-            "app.alerts.queries",
-        ):
-            monkeypatch.setattr(f"{module}.utcnow", lambda: self.now)
-
-    def at(self, text: str) -> Clock:
-        self.now = vn(text)
-        return self
-
-
 @pytest.fixture
 def clock(monkeypatch):
-    return Clock(monkeypatch)
+    return Clock(monkeypatch, "2026-12-07 06:00", "app.alerts.jobs", "app.alerts.queries")
 
 
 @pytest.fixture

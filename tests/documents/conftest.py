@@ -5,12 +5,11 @@ after each commit (the embedded default)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 import pytest
 
-from app.core.time import VN_TZ
 from app.workflow.engine import apply_transition
+from tests.clock import Clock, vn  # noqa: F401
 from tests.factories import submit
 
 BIRTH = "1.001193"  # đăng ký khai sinh: UBND xã Cần Đăng receives, appraises and signs
@@ -41,26 +40,9 @@ def birth(citizen):
 LAND = "1.012790"  # liên thông: commune receives and verifies -> land registry -> district signs
 
 
-def vn(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=VN_TZ)
-
-
-class Clock:
-    """The engine's and the services' "now" (as in tests/workflow/test_sla.py), set by the test."""
-
-    def __init__(self, monkeypatch) -> None:
-        self.now = vn("2026-12-07 06:00")
-        for module in ("app.workflow.engine", "app.dossiers.services", "app.documents.services"):
-            monkeypatch.setattr(f"{module}.utcnow", lambda: self.now)
-
-    def at(self, text: str) -> Clock:
-        self.now = vn(text)
-        return self
-
-
 @pytest.fixture
 def clock(monkeypatch):
-    return Clock(monkeypatch)
+    return Clock(monkeypatch, "2026-12-07 06:00", "app.documents.services")
 
 
 @pytest.fixture

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from app.core.errors import ValidationError
-from app.core.time import VN_TZ
 from app.dossiers.models import Dossier, DossierDocument
 from app.extensions import db
 from app.storage import get_storage
 from app.workflow.engine import apply_transition
+from tests.clock import Clock, vn  # noqa: F401
 from tests.factories import PDF, png_bytes, submit
 from tests.notifications.support import BIRTH, attach_result, walk_to_approved
 from tests.web import csrf_token, sign_in
@@ -23,26 +22,9 @@ from tests.web import csrf_token, sign_in
 ITEMS = ["Giấy chứng sinh bản chính (bản đã nộp bị mờ)"]
 
 
-def vn(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=VN_TZ)
-
-
-class Clock:
-    """Pins "now" for the engine, the services and the pages."""
-
-    def __init__(self, monkeypatch) -> None:
-        self.now = vn("2026-12-07 08:00")  # a Monday
-        for module in ("app.workflow.engine", "app.dossiers.services", "app.dossiers.views"):
-            monkeypatch.setattr(f"{module}.utcnow", lambda: self.now)
-
-    def at(self, text: str) -> Clock:
-        self.now = vn(text)
-        return self
-
-
 @pytest.fixture
 def clock(monkeypatch):
-    return Clock(monkeypatch)
+    return Clock(monkeypatch, "2026-12-07 08:00", "app.dossiers.views")
 
 
 @pytest.fixture

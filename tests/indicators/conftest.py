@@ -20,15 +20,15 @@ All dossiers are birth registrations (same day, 15:00 cut-off, no fee) at xÃ£ Cá
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 
-from app.core.time import VN_TZ
 from app.dossiers.services import StoredDocument, Submission, submit_dossier
 from app.procedures import get_registry
 from app.ratings.services import rate_dossier
 from app.workflow.engine import apply_transition
+from tests.clock import Clock, vn  # noqa: F401
 from tests.factories import form_data, submit, uploads_for
 from tests.notifications.support import BIRTH, attach_result
 
@@ -36,24 +36,9 @@ COMMUNE = "000.21.30.H01"
 PERIOD = (date(2026, 11, 20), date(2026, 12, 6))
 
 
-def vn(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=VN_TZ)
-
-
-class Clock:
-    def __init__(self, monkeypatch):
-        self.now = vn("2026-11-23 06:00")
-        for module in ("app.workflow.engine", "app.dossiers.services", "app.indicators.metrics"):
-            monkeypatch.setattr(f"{module}.utcnow", lambda: self.now)
-
-    def at(self, text: str) -> Clock:
-        self.now = vn(text)
-        return self
-
-
 @pytest.fixture
 def clock(monkeypatch):
-    return Clock(monkeypatch)
+    return Clock(monkeypatch, "2026-11-23 06:00", "app.indicators.metrics")
 
 
 def _to_appraising(dossier, user):

@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
-from app.core.time import VN_TZ
 from app.workflow.engine import apply_transition
+from tests.clock import Clock, vn  # noqa: F401
 from tests.factories import submit
 
 BIRTH = "1.001193"  # commune procedure: reception, specialist and leader all at 000.21.30.H01
 
 
-def vn(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=VN_TZ)
-
-
-class Clock:
-    """One `now` for the engine, the submission service and the queue flags."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.now = vn("2026-12-07 07:30")  # a Monday
-        for module in ("app.workflow.engine", "app.dossiers.services", "app.queues.queries"):
-            monkeypatch.setattr(f"{module}.utcnow", lambda: self.now)
-
-    def at(self, text: str) -> Clock:
-        self.now = vn(text)
-        return self
-
-
 @pytest.fixture
 def clock(monkeypatch):
-    return Clock(monkeypatch)
+    return Clock(monkeypatch, "2026-12-07 07:30", "app.queues.queries")
 
 
 @pytest.fixture

@@ -5,33 +5,16 @@ Note: 2026-11-24 is a public holiday in the `holidays` data (Vietnam Culture Day
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
-from app.core.time import VN_TZ
 from app.workflow.engine import apply_transition
+from tests.clock import Clock, vn  # noqa: F401
 from tests.factories import submit
-
-
-def vn(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=VN_TZ)
-
-
-class Clock:
-    def __init__(self, monkeypatch):
-        self.now = vn("2026-12-07 06:00")
-        for module in ("app.workflow.engine", "app.dossiers.services"):
-            monkeypatch.setattr(f"{module}.utcnow", lambda: self.now)
-
-    def at(self, text: str) -> Clock:
-        self.now = vn(text)
-        return self
 
 
 @pytest.fixture
 def clock(monkeypatch):
-    return Clock(monkeypatch)
+    return Clock(monkeypatch, "2026-12-07 06:00")
 
 
 def _code(stem: str) -> str:
