@@ -116,6 +116,17 @@ EXTRA_COLUMNS = {
     "applicant_name_search": "x.name_search",
     "queue_due_at": "CASE WHEN x.category IN ('returned', 'closed') THEN NULL "
     "ELSE coalesce(x.due_at, x.submitted_at) END",
+    # working minutes approximated as a third of the calendar minutes (8 working hours a day)
+    "processing_minutes": "CASE WHEN x.completed_at IS NOT NULL "
+    "THEN (extract(epoch FROM x.completed_at - x.received_at) / 180)::int END",
+    # no documents yet: benchmarks/indicators.py adds them and sets these from them
+    "has_digitised_inputs": "false",
+    "has_reused_document": "false",
+    "has_result_document": "false",
+    "rating_overall": "NULL::smallint",
+    "rating_time": "NULL",
+    "rating_contacts": "NULL",
+    "rating_conduct": "NULL",
 }
 
 
@@ -331,7 +342,7 @@ def _dossier_sql(columns: list[str], base: int, n: int) -> str:
 def _steps_sql(base: int) -> str:
     """Leg 1 at the receiving unit for every accepted dossier; leg 2 where another unit holds or
     held it (the finished ones keep their leg at the receiving unit only)."""
-    cols = "dossier_id, seq, name, unit_id, budget_kind, budget_amount, started_at, due_at, finished_at, outcome, paused_at, paused_minutes, given_by_id, assignee_id"  # noqa: E501
+    cols = "dossier_id, seq, name, unit_id, budget_kind, budget_amount, started_at, due_at, finished_at, outcome, paused_at, paused_minutes, given_by_id, assignee_id, near_due_at"  # noqa: E501
     forwarded = "d.current_unit_id <> d.receiving_unit_id"
     return f"""
     INSERT INTO dossier_steps ({cols})
@@ -343,7 +354,7 @@ def _steps_sql(base: int) -> str:
                 THEN coalesce(d.completed_at, greatest(d.updated_at, d.received_at)) END,
            CASE WHEN {forwarded} THEN 'early' WHEN d.completed_at IS NOT NULL THEN d.outcome END,
            CASE WHEN NOT {forwarded} THEN d.paused_at END, 0, NULL::int,
-           CASE WHEN NOT {forwarded} THEN d.assignee_id END
+           CASE WHEN NOT {forwarded} THEN d.assignee_id END, NULL::timestamptz
     FROM dossiers d JOIN units u ON u.id = d.receiving_unit_id
     JOIN bench_slot s ON s.slot = {HASH.format(g=f"d.id - {base}", m=2654435761)} % {SLOTS}
     JOIN bench_combo c ON c.id = s.combo_id
@@ -351,7 +362,7 @@ def _steps_sql(base: int) -> str:
     UNION ALL
     SELECT d.id, 2, 'Xử lý tại ' || u.name, d.current_unit_id, c.budget_kind, c.budget_amount,
            d.received_at + (d.updated_at - d.received_at) * 0.3, d.due_at - (d.due_at - d.received_at) * 0.1,
-           NULL, NULL, d.paused_at, 0, NULL, d.assignee_id
+           NULL, NULL, d.paused_at, 0, NULL, d.assignee_id, NULL::timestamptz
     FROM dossiers d JOIN units u ON u.id = d.current_unit_id
     JOIN bench_slot s ON s.slot = {HASH.format(g=f"d.id - {base}", m=2654435761)} % {SLOTS}
     JOIN bench_combo c ON c.id = s.combo_id

@@ -1,16 +1,14 @@
 """The deadline scan: open steps that became near due or overdue get one StepAlert per kind, and the
 acting unit's leaders get one e-mail each (app.notifications rows, sent by its job after commit).
 
-Scheduling: rq has no cron. `flask alerts scan --schedule` enqueues the first scan; each scan that is
-the current link of the chain (its job id is stored under CHAIN_KEY in Redis) enqueues the next one
-ALERT_SCAN_MINUTES later with `queue.enqueue_in` (the worker runs with_scheduler=True). A scan
-started any other way (cron + plain `flask alerts scan`, a second --schedule) never forks the chain.
+Scheduling: `flask alerts scan --schedule` starts a JobChain (app.jobs.chain): each scan that is the
+chain's current link enqueues the next one ALERT_SCAN_MINUTES later; a scan started any other way
+(cron + plain `flask alerts scan`, a second --schedule) never forks the chain.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,14 +26,13 @@ from app.core.time import to_local
 from app.dossiers.models import Dossier, DossierStep
 from app.extensions import db
 from app.jobs import enqueue
+from app.jobs.chain import JobChain
 from app.notifications.jobs import send_notification
 from app.notifications.models import Notification
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
-CHAIN_KEY = "alerts-scan:chain"
-LIVE_STATUSES = ("queued", "scheduled", "started", "deferred")
 
 
 @dataclass(frozen=True)
@@ -73,7 +70,9 @@ def _candidates(now: datetime, after_id: int) -> list[Candidate]:
             Dossier.paused_at.is_(None),
             or_(
                 and_(DossierStep.due_at < now, _no_alert("overdue")),
-                and_(DossierStep.due_at >= now, _no_alert("near_due")),
+                # near_due_at (kept with the step's clock) narrows the scan to the steps that are;
+                # _kind still asks the calendar, so a moved calendar day cannot cause a false alert
+                and_(DossierStep.due_at >= now, DossierStep.near_due_at < now, _no_alert("near_due")),
             ),
         )
         .order_by(DossierStep.id)
@@ -182,53 +181,16 @@ def scan_deadlines(reschedule: bool = True) -> int:
         return scan_once()
     finally:
         if reschedule:
-            _reschedule_if_chain()
+            CHAIN.reschedule_if_current()
 
 
-def _redis():  # noqa: ANN202
-    return current_app.extensions.get("redis")
+def _next_scan() -> timedelta:
+    return timedelta(minutes=current_app.config["ALERT_SCAN_MINUTES"])
 
 
-def _chain_key() -> str:
-    return f"{CHAIN_KEY}:{current_app.config['RQ_QUEUE']}"
-
-
-def _reschedule_if_chain() -> None:
-    from rq import get_current_job
-
-    job, redis = get_current_job(), _redis()
-    if job is None or redis is None or (redis.get(_chain_key()) or b"").decode() != job.id:
-        return
-    _enqueue_link(timedelta(minutes=current_app.config["ALERT_SCAN_MINUTES"]))
-
-
-def _enqueue_link(delay: timedelta) -> str:
-    from app.jobs import get_queue
-
-    job_id = f"alerts-scan-{uuid.uuid4().hex}"
-    if delay:
-        get_queue().enqueue_in(delay, scan_deadlines, job_id=job_id)
-    else:
-        get_queue().enqueue(scan_deadlines, job_id=job_id)
-    _redis().set(_chain_key(), job_id)
-    return job_id
+CHAIN = JobChain("alerts-scan", "app.alerts.jobs.scan_deadlines", _next_scan)
 
 
 def start_schedule() -> bool:
     """Start the chain unless a live link exists; False when it was already running."""
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job
-
-    redis = _redis()
-    if redis is None:
-        raise RuntimeError("REDIS_URL is not set: run `flask alerts scan` from cron instead")
-    with redis.lock(f"{_chain_key()}:lock", timeout=30):
-        current = redis.get(_chain_key())
-        if current:
-            try:
-                if Job.fetch(current.decode(), connection=redis).get_status() in LIVE_STATUSES:
-                    return False
-            except NoSuchJobError:
-                pass
-        _enqueue_link(timedelta(0))
-    return True
+    return CHAIN.start("flask alerts scan")

@@ -361,6 +361,25 @@ class WorkingCalendar:
         left = self.working_time_between(now, due_at)
         return left < total * threshold
 
+    def near_due_after(self, start: datetime, due_at: datetime, threshold: float = 0.4) -> datetime:
+        """The instant T with ``near_due(start, due_at, now) == (T < now <= due_at)`` for every ``now``
+        (to the microsecond), so a database can count near-due steps with a range condition.
+        Found by bisection on the working time left, which never increases as ``now`` moves on."""
+        if not 0 < threshold <= 1:
+            raise ValueError("threshold must be in (0, 1]")
+        wanted = self.working_time_between(start, due_at) * threshold
+        if wanted <= timedelta(0):
+            return due_at  # no working time: never near due
+        low, high = start, due_at  # left(low) >= wanted > left(high)
+        step = timedelta(microseconds=1)
+        while high - low > step:
+            middle = low + (high - low) / 2
+            if self.working_time_between(middle, due_at) >= wanted:
+                low = middle
+            else:
+                high = middle
+        return low
+
 
 def _as_time(value: time | str) -> time:
     return parse_hhmm(value) if isinstance(value, str) else value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -51,22 +52,46 @@ def _check(level: str | None, procedure: str | None) -> None:
         raise ValidationError("Tham số không hợp lệ", errors)
 
 
-def indicators_for(user: User, args: dict) -> dict:
-    """The API's answer: the resolved scope plus every metric (403 outside the user's subtree)."""
+@dataclass(frozen=True)
+class IndicatorScope:
+    """What a supervisor asked to see, checked: a unit (None = every unit), level, procedure, period."""
+
+    unit: Unit | None
+    level: str | None
+    procedure: str | None
+    date_from: date
+    date_to: date
+
+    @property
+    def unit_id(self) -> int | None:
+        return self.unit.id if self.unit else None
+
+    @property
+    def engine_args(self) -> tuple:
+        """(unit_id, level, procedure, date_from, date_to) as the metrics functions take them."""
+        return self.unit_id, self.level, self.procedure, self.date_from, self.date_to
+
+
+def resolve_scope(user: User, args: dict) -> IndicatorScope:
+    """Check a request's `unit` (code), `level`, `procedure`, `date_from`, `date_to`; defaults: the
+    user's unit and the current month. 403 outside the user's subtree, 422 naming bad parameters."""
     _check(args.get("level"), args.get("procedure"))
     unit = _scope_unit(user, args.get("unit"))
     default_from, default_to = current_month()
-    date_from, date_to = args.get("date_from", default_from), args.get("date_to", default_to)
+    date_from, date_to = args.get("date_from") or default_from, args.get("date_to") or default_to
     if date_from > date_to:
         raise ValidationError("Khoảng thời gian không hợp lệ", {"from": "'from' phải không sau 'to'"})
-    metrics = compute_indicators(
-        unit.id if unit else None, args.get("level"), args.get("procedure"), date_from, date_to
-    )
+    return IndicatorScope(unit, args.get("level") or None, args.get("procedure") or None, date_from, date_to)
+
+
+def indicators_for(user: User, args: dict) -> dict:
+    """The API's answer: the resolved scope plus every metric (403 outside the user's subtree)."""
+    scope = resolve_scope(user, args)
     return {
-        "unit": unit.code if unit else None,
-        "level": args.get("level"),
-        "procedure": args.get("procedure"),
-        "date_from": date_from,
-        "date_to": date_to,
-        "metrics": metrics,
+        "unit": scope.unit.code if scope.unit else None,
+        "level": scope.level,
+        "procedure": scope.procedure,
+        "date_from": scope.date_from,
+        "date_to": scope.date_to,
+        "metrics": compute_indicators(*scope.engine_args),
     }

@@ -34,14 +34,16 @@ def get_queue():  # noqa: ANN201
 def enqueue(func: Callable[..., Any], *args: Any, job_id: str | None = None) -> None:
     """Run `func(*args)` as a job. Without Redis it runs now, in this process; a failure is logged
     (not raised) because the caller's transaction is already committed and the periodic sweep
-    retries whatever is left undone."""
+    retries whatever is left undone. `job_id` is made unique per queue (rq job ids are global in
+    Redis, and several deployments or test runs may share one Redis)."""
     if "redis" in current_app.extensions:
         from rq import Retry
 
-        get_queue().enqueue(
+        queue = get_queue()
+        queue.enqueue(
             func,
             *args,
-            job_id=job_id,
+            job_id=f"{queue.name}-{job_id}" if job_id else None,
             job_timeout=DEFAULT_TIMEOUT,
             retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
         )

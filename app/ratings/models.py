@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, String, Text, event, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.core.db import UTCDateTime, utcnow
 from app.dossiers.models import Dossier
@@ -48,3 +48,33 @@ class Rating(db.Model):
     @property
     def is_satisfied(self) -> bool:
         return self.overall >= SATISFIED_FROM
+
+
+@event.listens_for(Session, "after_flush")
+def _copy_to_dossier(session: Session, _context: object) -> None:
+    """Keep the rating's answers on its dossier (Dossier.rating_*), in the same transaction, so the
+    satisfaction indicators are counted with the other completion figures from one index."""
+    for rating in (*session.new, *session.dirty):
+        if isinstance(rating, Rating):
+            session.connection().execute(
+                update(Dossier)
+                .where(Dossier.id == rating.dossier_id)
+                .values(
+                    rating_overall=rating.overall,
+                    rating_time=rating.time_vs_statutory,
+                    rating_contacts=rating.contacts,
+                    rating_conduct=rating.conduct,
+                )
+            )
+            session.info.setdefault("rating_expire", set()).add(rating.dossier_id)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _expire_copied(session: Session, _context: object) -> None:
+    for dossier_id in session.info.pop("rating_expire", ()):
+        dossier = session.identity_map.get(session.identity_key(Dossier, dossier_id))
+        if dossier is not None:
+            session.expire(dossier, list(RATING_COLUMNS))
+
+
+RATING_COLUMNS = ("rating_overall", "rating_time", "rating_contacts", "rating_conduct")

@@ -165,6 +165,9 @@ def finish(ctx: TransitionContext) -> None:
     dossier.completed_at = ctx.now
     if dossier.due_at is not None:
         dossier.outcome = get_calendar().outcome(ctx.now, dossier.due_at)
+    if dossier.received_at is not None:
+        worked = get_calendar().working_minutes_between(dossier.received_at, ctx.now)
+        dossier.processing_minutes = max(worked - dossier.paused_minutes, 0)
     close_step(ctx)
 
 

@@ -9,12 +9,12 @@ from flask import current_app
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 
-from app.alerts.jobs import _chain_key, start_schedule
+from app.alerts.jobs import CHAIN, start_schedule
 from app.jobs import get_queue
 
 
 def _chain_job_id(redis) -> str:
-    value = redis.get(_chain_key())
+    value = redis.get(CHAIN.key)
     return value.decode() if value else ""
 
 
@@ -39,4 +39,4 @@ def test_schedule_chain_reschedules_itself_once(rq_worker):
         for job_id in registry.get_job_ids():
             if job_id.startswith("alerts-scan-"):
                 registry.remove(job_id, delete_job=True)
-        redis.delete(_chain_key())
+        CHAIN.forget()
