@@ -35,3 +35,10 @@ def test_every_ui_text_has_an_english_translation():
     missing = sorted(f"{where}: {text!r}" for text, where in _ui_texts().items() if not catalog.get(text))
     assert missing == [], "add these to app/translations/parts/<domain>.po:\n" + "\n".join(missing)
     assert clashes == []
+
+
+def test_the_language_switch_keeps_the_page_and_its_choices(client):
+    html = client.get("/procedures?q=khai+sinh&level=commune").get_data(as_text=True)
+    assert 'href="?q=khai+sinh&amp;level=commune&amp;lang=en"' in html
+    html = client.get("/procedures?q=khai+sinh&lang=en").get_data(as_text=True)
+    assert 'href="?q=khai+sinh&amp;lang=vi"' in html

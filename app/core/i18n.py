@@ -6,6 +6,8 @@ translation still shows correct Vietnamese rather than a key.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, Response, g, request
 
 LANGUAGES = ("vi", "en")
@@ -37,4 +39,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _language() -> dict:
-        return {"lang": g.get("lang", "vi"), "other_lang": "en" if g.get("lang", "vi") == "vi" else "vi"}
+        lang = g.get("lang", "vi")
+        other = "en" if lang == "vi" else "vi"
+        # the same page in the other language, keeping its other choices (period, filters ...)
+        args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", other)]
+        return {"lang": lang, "other_lang": other, "other_lang_url": "?" + urlencode(args)}

@@ -22,7 +22,7 @@ def local_date(value: datetime | None) -> str:
 def add_nav_link(app: Flask, endpoint: str, label: object, when: str = "always") -> None:
     """Let a domain put a link in the top navigation. `label` is a lazy_gettext string; `when` is
     "always", "signed_in", "citizen", "staff", "officer" (reception, specialist, leader),
-    "reception" or "admin"."""
+    "supervisor" (supervisor, leader, admin), "reception" or "admin"."""
     app.extensions.setdefault("nav_links", []).append((endpoint, label, when))
 
 
@@ -38,6 +38,7 @@ def _visible(when: str) -> bool:
         "admin": signed_in and current_user.role == "admin",
         "reception": signed_in and current_user.role == "reception",
         "officer": signed_in and current_user.role in ("reception", "specialist", "leader"),
+        "supervisor": signed_in and current_user.role in ("supervisor", "leader", "admin"),
     }[when]
 
 

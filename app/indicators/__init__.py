@@ -1,10 +1,15 @@
-"""Supervisor indicators (DOMAIN §10, issue 5): the indicator engine and its API."""
+"""Supervisor indicators (DOMAIN §10, issue 5): the indicator engine, its API and the dashboard pages."""
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
+    from app.core.web import add_nav_link
     from app.extensions import api
     from app.indicators.api import blp
+    from app.indicators.views import bp
 
     api.register_blueprint(blp)
+    app.register_blueprint(bp)
+    add_nav_link(app, "indicators_pages.dashboard", _l("Chỉ số giám sát"), "supervisor")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 
 class IndicatorQuerySchema(Schema):
@@ -44,3 +44,80 @@ class IndicatorsSchema(Schema):
             )
         },
     )
+
+
+# --- Dashboard data (issue 5 part 2): breakdowns, trend and the dossiers behind a number ----------
+
+
+class ScopeSchema(Schema):
+    unit = fields.Str(allow_none=True, metadata={"description": "Mã đơn vị; null = toàn tỉnh"})
+    level = fields.Str(allow_none=True)
+    procedure = fields.Str(allow_none=True)
+    date_from = fields.Date(data_key="from")
+    date_to = fields.Date(data_key="to")
+
+
+METRICS_DESCRIPTION = "Cùng dạng với `metrics` của /api/v1/stats/indicators, cho dòng này"
+
+
+class UnitRowSchema(Schema):
+    unit = fields.Dict(metadata={"description": "{id, code, name, level} của đơn vị trực thuộc"})
+    metrics = fields.Dict(metadata={"description": METRICS_DESCRIPTION})
+
+
+class ByUnitSchema(ScopeSchema):
+    rows = fields.List(
+        fields.Nested(UnitRowSchema), metadata={"description": "Mỗi đơn vị trực thuộc một dòng"}
+    )
+
+
+class ProcedureRowSchema(Schema):
+    procedure = fields.Dict(metadata={"description": "{code, name}"})
+    metrics = fields.Dict(metadata={"description": METRICS_DESCRIPTION})
+
+
+class ByProcedureSchema(ScopeSchema):
+    rows = fields.List(fields.Nested(ProcedureRowSchema))
+
+
+class TrendRowSchema(Schema):
+    month = fields.Str(metadata={"description": "YYYY-MM"})
+    date_from = fields.Date(data_key="from")
+    date_to = fields.Date(data_key="to")
+    metrics = fields.Dict(metadata={"description": METRICS_DESCRIPTION + " (không có số liệu đang xử lý)"})
+
+
+class TrendSchema(ScopeSchema):
+    rows = fields.List(fields.Nested(TrendRowSchema))
+
+
+class DossierListQuerySchema(IndicatorQuerySchema):
+    metric = fields.Str(
+        required=True,
+        metadata={
+            "description": "Chỉ số có danh sách hồ sơ, ví dụ completed_late, in_progress_overdue, received"
+        },
+    )
+    page = fields.Int(load_default=1, validate=validate.Range(min=1), metadata={"description": "Trang, từ 1"})
+
+
+class DossierItemSchema(Schema):
+    code = fields.Str()
+    procedure_code = fields.Str()
+    procedure = fields.Str()
+    applicant = fields.Str()
+    unit = fields.Str(metadata={"description": "Đơn vị đang giữ / đã hoàn thành hồ sơ"})
+    receiving_unit = fields.Str()
+    channel = fields.Str()
+    received_at = fields.Str(allow_none=True, metadata={"description": "ISO 8601, giờ Việt Nam"})
+    due_at = fields.Str(allow_none=True)
+    completed_at = fields.Str(allow_none=True)
+    outcome = fields.Str(allow_none=True, metadata={"description": "early / on_time / late"})
+
+
+class DossierListSchema(ScopeSchema):
+    metric = fields.Str()
+    total = fields.Int()
+    page = fields.Int()
+    pages = fields.Int()
+    items = fields.List(fields.Nested(DossierItemSchema))
