@@ -5,7 +5,7 @@
   var script = document.currentScript;
   var id = script.dataset.section, interval = parseInt(script.dataset.interval || "5000", 10);
   var timer = setInterval(function () {
-    fetch(location.pathname, {credentials: "same-origin"}).then(function (r) { return r.ok ? r.text() : null; })
+    fetch(location.pathname + location.search, {credentials: "same-origin"}).then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) {
         if (!html) return;
         var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(id);

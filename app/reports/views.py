@@ -1,0 +1,93 @@
+"""The page /reports, "Báo cáo định kỳ": monthly reports of the user's unit and its sub-units (filter
+by unit and month), their status (a "đang tạo…" row refreshes itself), download, and for leaders,
+supervisors and admins a form to ask for a past month's report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.core.errors import PermissionDeniedError, ValidationError
+from app.reports.forms import ReportRequestForm
+from app.reports.services import (
+    can_request_reports,
+    get_report,
+    list_report_units,
+    list_reports,
+    parse_month,
+    previous_month,
+    request_report,
+    require_request_role,
+)
+from app.storage import download_response
+
+bp = Blueprint("reports_pages", __name__)
+
+
+def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Signed-in staff only; citizens get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_staff:
+            raise PermissionDeniedError(_("Trang này dành cho cán bộ, công chức."))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _form() -> ReportRequestForm:
+    return ReportRequestForm(list_report_units(current_user), previous_month(), current_user.unit_id)
+
+
+def _page(form: ReportRequestForm, status: int = 200) -> tuple[str, int]:
+    """The list, filtered by ?unit=<id>&month=YYYY-MM (a unit outside the user's is 404)."""
+    unit_id, month = request.args.get("unit", type=int), request.args.get("month", "").strip()
+    reports = list_reports(current_user, unit_id, parse_month(month) if month else None)
+    return render_template(
+        "reports/index.html",
+        form=form if can_request_reports(current_user) else None,
+        reports=reports,
+        units=form.unit.choices,
+        chosen=(unit_id, month),
+    ), status
+
+
+@bp.get("/reports")
+@staff_required
+def index() -> tuple[str, int]:
+    return _page(_form())
+
+
+@bp.post("/reports")
+@staff_required
+def ask() -> Response | tuple[str, int]:
+    require_request_role(current_user)
+    form = _form()
+    if form.validate_on_submit():
+        try:
+            report, queued = request_report(current_user, form.unit.data, form.month_value)
+        except ValidationError as exc:  # the month: shown beside the field, like the form's own checks
+            form.month.errors = [*form.month.errors, exc.message]
+        else:
+            if queued:
+                flash(_("Đang tạo báo cáo tháng %(month)s.", month=report.month_label), "success")
+            else:
+                flash(_("Báo cáo tháng %(month)s đã có.", month=report.month_label), "info")
+            return redirect(url_for(".index", unit=report.unit_id, month=f"{report.month:%Y-%m}"))
+    return _page(form, 422)
+
+
+@bp.get("/reports/<int:report_id>/download")
+@staff_required
+def download(report_id: int) -> Response:
+    report = get_report(current_user, report_id)
+    if not report.is_ready:
+        return redirect(url_for(".index"))
+    return download_response(report.storage_key, report.filename(), "application/pdf", size=report.size)
