@@ -71,6 +71,22 @@ class Config:
     # SMS: "log" until a gateway is configured.
     SMS_BACKEND: str = _env("SMS_BACKEND", "log")
 
+    # --- Delivery of dossier events (app/sync, issue 6) ---------------------------------------------
+    # National Public Service Portal (via the provincial LGSP): empty URL = sync disabled.
+    NATIONAL_PORTAL_URL: str = _env("NATIONAL_PORTAL_URL")
+    NATIONAL_PORTAL_TOKEN: str = _env("NATIONAL_PORTAL_TOKEN")  # sent as Authorization: Bearer
+    NATIONAL_PORTAL_HMAC_KEY: str = _env("NATIONAL_PORTAL_HMAC_KEY")  # or: sign the body (X-Signature)
+    NATIONAL_CHANNEL_FIELD: str = _env("NATIONAL_CHANNEL_FIELD", "KenhNopHoSo")
+    # Retries: exponential backoff with jitter, then `dead` after DELIVERY_RETRY_HOURS of failures.
+    DELIVERY_RETRY_HOURS: float = float(_env("DELIVERY_RETRY_HOURS", "72"))
+    DELIVERY_BACKOFF_BASE_SECONDS: float = float(_env("DELIVERY_BACKOFF_BASE_SECONDS", "10"))
+    DELIVERY_BACKOFF_MAX_SECONDS: float = float(_env("DELIVERY_BACKOFF_MAX_SECONDS", "1800"))
+    DELIVERY_TIMEOUT_SECONDS: float = float(_env("DELIVERY_TIMEOUT_SECONDS", "10"))
+    # A claimed delivery whose worker died is taken over once its lease (timeout + this) has passed.
+    DELIVERY_LEASE_MARGIN_SECONDS: float = float(_env("DELIVERY_LEASE_MARGIN_SECONDS", "30"))
+    DELIVERY_SWEEP_SECONDS: float = float(_env("DELIVERY_SWEEP_SECONDS", "30"))
+    # --- end of delivery settings -------------------------------------------------------------------
+
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
 

@@ -68,7 +68,9 @@ def _register_domains(app: Flask) -> None:
         procedures,
         queues,
         ratings,
+        reports,
         storage,
+        sync,
         workspace,
     )
 
@@ -90,6 +92,8 @@ def _register_domains(app: Flask) -> None:
         indicators,
         admin,
         alerts,
+        reports,
+        sync,
         demo,
     )
     for domain in domains:
