@@ -3,40 +3,16 @@ next one ALERT_SCAN_MINUTES later; a second start while a link is alive does not
 
 from __future__ import annotations
 
-import time
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from rq.job import Job
-from rq.registry import ScheduledJobRegistry
 
 from app.alerts.jobs import CHAIN, start_schedule
-from app.jobs import get_queue
-
-
-def _chain_job_id(redis) -> str:
-    value = redis.get(CHAIN.key)
-    return value.decode() if value else ""
+from tests.chains import run_first_link
 
 
 def test_schedule_chain_reschedules_itself_once(rq_worker):
-    redis, queue = current_app.extensions["redis"], get_queue()
-    registry = ScheduledJobRegistry(queue=queue)
-    try:
-        assert start_schedule() is True
-        first = _chain_job_id(redis)
-        assert start_schedule() is False  # a live link exists: no second chain
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and _chain_job_id(redis) == first:
-            time.sleep(0.2)
-        second = _chain_job_id(redis)
-        assert second != first, "the worker did not run the first scan"
-        while time.monotonic() < deadline and Job.fetch(first, connection=redis).get_status() != "finished":
-            time.sleep(0.1)
-        assert Job.fetch(first, connection=redis).get_status() == "finished"
-        assert second in registry.get_job_ids()  # the next scan waits in the scheduler
-        assert start_schedule() is False
-    finally:
-        for job_id in registry.get_job_ids():
-            if job_id.startswith("alerts-scan-"):
-                registry.remove(job_id, delete_job=True)
-        CHAIN.forget()
+    began = datetime.now(UTC)
+    next_at = run_first_link(CHAIN, start_schedule)
+    interval = timedelta(minutes=current_app.config["ALERT_SCAN_MINUTES"])
+    assert began + interval - timedelta(seconds=1) <= next_at <= datetime.now(UTC) + interval
