@@ -50,6 +50,14 @@ def test_every_metric_of_the_known_dataset(dataset):
     assert metrics["on_time_rate"]["rate"] == pytest.approx(2 / 3)
     assert metrics["online_payment_share"]["rate"] is None
     assert metrics["online_payment_share"]["note"] == NO_PAYMENT_DATA
+    # national sync is not configured in these tests (tests/sync/test_synced_indicator.py has it on)
+    assert metrics["national_synced"] == {
+        "numerator": None,
+        "denominator": 6,
+        "rate": None,
+        "target": None,
+        "note": NO_TRANSPARENCY,
+    }
     assert metrics["fully_online_by_level"] == {
         "commune": {"numerator": 5, "denominator": 6, "rate": pytest.approx(5 / 6), "target": 0.65}
     }
