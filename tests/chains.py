@@ -35,6 +35,6 @@ def run_first_link(chain: JobChain, start: Callable[[], bool]) -> datetime:
         return registry.get_scheduled_time(second).replace(tzinfo=UTC)
     finally:
         for job_id in registry.get_job_ids():
-            if job_id.startswith(f"{chain.name}-"):
+            if job_id.startswith(f"{get_queue().name}-{chain.name}-"):
                 registry.remove(job_id, delete_job=True)
         chain.forget()

@@ -161,11 +161,21 @@ def _empty_queue(application) -> None:
     queue = get_queue()
     queue.empty()
     queue.delete(delete_jobs=True)
-    # rq keeps registries (finished, failed, scheduled ...) and an intermediate list per queue name;
-    # the queue name is this run's own, so everything carrying it goes.
-    redis = application.extensions["redis"]
-    for key in redis.scan_iter(match=f"*{queue.name}*", count=500):
+    drop_queue_keys(application.extensions["redis"], queue.name)
+
+
+def drop_queue_keys(redis, queue_name: str) -> None:
+    """Remove every Redis key of a run's own rq queue: rq keeps registries (finished, failed,
+    scheduled ...), an intermediate list and job ids (prefixed with the queue name, app.jobs) per
+    queue, and lists queues and workers in two global sets."""
+    for key in redis.scan_iter(match=f"*{queue_name}*", count=500):
         redis.delete(key)
+    for member in redis.smembers("rq:queues"):
+        if queue_name in member.decode():
+            redis.srem("rq:queues", member)
+    for member in redis.smembers("rq:workers"):
+        if not redis.exists(member):  # a worker that is gone (its key expired or was removed)
+            redis.srem("rq:workers", member)
 
 
 @pytest.fixture(scope="session")

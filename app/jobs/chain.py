@@ -47,7 +47,7 @@ class JobChain:
     def _enqueue_link(self, when: datetime | timedelta | None) -> str:
         from app.jobs import get_queue
 
-        job_id = f"{self.name}-{uuid.uuid4().hex}"
+        job_id = f"{get_queue().name}-{self.name}-{uuid.uuid4().hex}"  # per queue: see app.jobs.enqueue
         if when is None or when == timedelta(0):
             get_queue().enqueue(self.func, job_id=job_id)
         elif isinstance(when, timedelta):

@@ -121,7 +121,8 @@ def enqueue_lane_at(lane: Lane, when: datetime) -> None:
     if redis.set(_mark_key(lane), "1", nx=True, ex=int(delay.total_seconds()) + 300):
         from app.jobs import get_queue
 
-        get_queue().enqueue_in(delay, deliver_lanes, [lane], job_id=f"sync-lanes-{uuid.uuid4().hex}")
+        queue = get_queue()
+        queue.enqueue_in(delay, deliver_lanes, [lane], job_id=f"{queue.name}-sync-lanes-{uuid.uuid4().hex}")
 
 
 # --- The sweeper ---------------------------------------------------------------------------------

@@ -111,9 +111,9 @@ def sync_workers(app, sync_env):
 
 
 def _drop_queue_keys(app, queue_name: str) -> None:
-    redis = app.extensions["redis"]
-    for key in redis.scan_iter(match=f"*{queue_name}*", count=500):
-        redis.delete(key)
+    from tests.conftest import drop_queue_keys
+
+    drop_queue_keys(app.extensions["redis"], queue_name)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import pytest
 from app.national.messages import validate
 from app.sync.subscribers import create_subscriber, set_paused
 from app.sync.webhooks import TOPICS
+from tests.conftest import drop_queue_keys
 from tests.sync.conftest import children
 from tests.sync.support import (
     deliveries,
@@ -131,9 +132,7 @@ def test_worker_killed_mid_delivery_loses_nothing(app, sync_workers, receiver, m
             survivor.terminate()
             survivor.wait(20)
         sync_workers.signal_all(signal.SIGCONT)
-        redis = app.extensions["redis"]
-        for key in redis.scan_iter(match=f"*{queue}*", count=500):
-            redis.delete(key)
+        drop_queue_keys(app.extensions["redis"], queue)
 
 
 def test_paused_subscriber_gets_everything_it_missed_in_order(client, receiver, make_user, user):
