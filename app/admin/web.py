@@ -4,22 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, flash
 from flask_babel import gettext as _
-from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from app.core.errors import AppError, PermissionDeniedError
-from app.extensions import login_manager
+from app.auth.guards import require_admin_page
+from app.core.errors import AppError
 
 bp = Blueprint("admin_pages", __name__, url_prefix="/admin")
 
 
-@bp.before_request
-def _require_admin():  # noqa: ANN202
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if current_user.role != "admin":
-        raise PermissionDeniedError(_("Trang này chỉ dành cho quản trị viên"))
-    return None
+bp.before_request(require_admin_page)
 
 
 def show_errors(form: FlaskForm, exc: AppError, aliases: dict[str, str] | None = None) -> None:

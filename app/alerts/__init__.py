@@ -15,12 +15,10 @@ alerts_cli = AppGroup("alerts", help="Near-due and overdue step alerts.")
 def scan_command(schedule: bool) -> None:
     """Scan open steps now and alert leaders (cron-friendly); --schedule starts the rq chain."""
     from app.alerts.jobs import scan_deadlines, start_schedule
+    from app.jobs.chain import echo_start
 
     if schedule:
-        try:
-            click.echo("scheduled" if start_schedule() else "already scheduled")
-        except RuntimeError as exc:
-            raise click.ClickException(str(exc)) from exc
+        echo_start(start_schedule)
         return
     click.echo(f"created {scan_deadlines(reschedule=False)} alert(s)")
 

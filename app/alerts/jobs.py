@@ -25,10 +25,8 @@ from app.core.db import utcnow
 from app.core.time import to_local
 from app.dossiers.models import Dossier, DossierStep
 from app.extensions import db
-from app.jobs import enqueue
 from app.jobs.chain import JobChain
-from app.notifications.jobs import send_notification
-from app.notifications.models import Notification
+from app.notifications.services import email_staff
 
 log = logging.getLogger(__name__)
 
@@ -132,26 +130,13 @@ def _message(candidate: Candidate, kind: str) -> tuple[str, str]:
     return subject, body
 
 
-def _notify(alert_id: int, candidate: Candidate, kind: str, now: datetime) -> list[int]:
+def _notify(alert_id: int, candidate: Candidate, kind: str, now: datetime) -> None:
     leaders = [leader for leader in unit_leaders(candidate.unit_id) if leader.email]
     subject, body = _message(candidate, kind)
-    rows = [
-        Notification(
-            dossier_id=candidate.dossier_id,
-            kind=f"step_{kind}",
-            channel="email",
-            recipient=leader.email,
-            subject=subject,
-            body=body,
-        )
-        for leader in leaders
-    ]
-    db.session.add_all(rows)
-    db.session.flush()
+    email_staff([x.email for x in leaders], subject, body, f"step_{kind}", candidate.dossier_id)
     alert = db.session.get(StepAlert, alert_id)
     alert.leader_id = leaders[0].id if leaders else None
     alert.notified_at = now if leaders else None
-    return [row.id for row in rows]
 
 
 def scan_once(now: datetime | None = None) -> int:
@@ -161,14 +146,12 @@ def scan_once(now: datetime | None = None) -> int:
     created, after_id = 0, 0
     while batch := _candidates(now, after_id):
         after_id = batch[-1].step_id
-        to_send: list[int] = []
         for candidate in batch:
             kind = _kind(candidate, now)
             alert_id = _insert_alert(candidate.step_id, kind, now) if kind else None
             if alert_id is not None:
                 created += 1
-                to_send += _notify(alert_id, candidate, kind, now)
-        tx.after_commit(lambda ids=tuple(to_send): [enqueue(send_notification, i) for i in ids])
+                _notify(alert_id, candidate, kind, now)
         tx.commit()
     if created:
         log.info("deadline scan: %s new alert(s)", created)

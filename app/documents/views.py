@@ -3,17 +3,15 @@ control sheet (Mẫu 05) of a dossier, and the tracking books (Mẫu 06) of a un
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.auth.guards import staff_required
 from app.core.db import utcnow
-from app.core.errors import PermissionDeniedError, ValidationError
+from app.core.errors import ValidationError
 from app.core.time import to_local
 from app.documents.forms import TrackingBookForm
 from app.documents.permissions import list_tracking_book_units
@@ -24,19 +22,6 @@ from app.dossiers.queries import get_dossier
 from app.storage import download_response
 
 bp = Blueprint("documents_pages", __name__)
-
-
-def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Signed-in staff only; citizens get 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_staff:
-            raise PermissionDeniedError(_("Trang này dành cho cán bộ, công chức."))
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def _back_to(fallback: str) -> str:

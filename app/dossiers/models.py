@@ -5,10 +5,23 @@ State changes go through app.workflow.engine only; nothing else assigns `Dossier
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, SmallInteger, String, Text, event, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    event,
+    inspect,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
@@ -268,15 +281,23 @@ def _refresh_document_flags(session: Session, _context: object) -> None:
     from sqlalchemy import update
 
     session.connection().execute(update(Dossier).where(Dossier.id.in_(touched)).values(**document_flags()))
-    session.info.setdefault("document_flags_expire", set()).update(touched)
+    expire_after_flush(session, touched, DOCUMENT_FLAGS)
+
+
+def expire_after_flush(session: Session, dossier_ids: Iterable[int], columns: Iterable[str]) -> None:
+    """Columns written to dossiers by SQL during a flush (copied facts): expire them on the loaded
+    dossiers once the flush is over, so the next read sees the database's values."""
+    expiring = session.info.setdefault("dossier_columns_expire", {})
+    expiring.setdefault(tuple(columns), set()).update(dossier_ids)
 
 
 @event.listens_for(Session, "after_flush_postexec")
-def _expire_document_flags(session: Session, _context: object) -> None:
-    for dossier_id in session.info.pop("document_flags_expire", ()):
-        dossier = session.identity_map.get(session.identity_key(Dossier, dossier_id))
-        if dossier is not None:
-            session.expire(dossier, list(DOCUMENT_FLAGS))
+def _expire_copied_columns(session: Session, _context: object) -> None:
+    for columns, dossier_ids in session.info.pop("dossier_columns_expire", {}).items():
+        for dossier_id in dossier_ids:
+            dossier = session.identity_map.get(session.identity_key(Dossier, dossier_id))
+            if dossier is not None:
+                session.expire(dossier, list(columns))
 
 
 DOCUMENT_FLAGS = ("has_digitised_inputs", "has_reused_document", "has_result_document")
@@ -326,8 +347,6 @@ class DossierStep(db.Model):
 @event.listens_for(DossierStep, "before_update")
 def _set_near_due_at(_mapper: object, _connection: object, step: DossierStep) -> None:
     """Recomputed whenever the step's clock (start or due time) is set or moved."""
-    from sqlalchemy import inspect
-
     state = inspect(step)
     changed = state.attrs.due_at.history.has_changes() or state.attrs.started_at.history.has_changes()
     if step.near_due_at is None or changed:

@@ -49,7 +49,7 @@ def _view(args: dict) -> View:
 def by_unit(args: dict) -> dict:
     """Every indicator per active direct sub-unit of `unit` (each with its own subtree): the ranking."""
     view = _view(args)
-    return {**view.params_body(), "rows": view.by_unit()}
+    return {**view.scope.as_body(), "rows": view.by_unit()}
 
 
 @blp.route("/by-procedure", methods=["GET"])
@@ -59,7 +59,7 @@ def by_unit(args: dict) -> dict:
 def by_procedure(args: dict) -> dict:
     """Every indicator of the scope per procedure."""
     view = _view(args)
-    return {**view.params_body(), "rows": api_procedure_rows(view.by_procedure())}
+    return {**view.scope.as_body(), "rows": api_procedure_rows(view.by_procedure())}
 
 
 @blp.route("/trend", methods=["GET"])
@@ -69,7 +69,7 @@ def by_procedure(args: dict) -> dict:
 def trend(args: dict) -> dict:
     """Period indicators per calendar month: the last 12 months up to `to` (or the whole period if longer)."""
     view = _view(args)
-    return {**view.params_body(), "rows": view.trend()}
+    return {**view.scope.as_body(), "rows": view.trend()}
 
 
 @blp.route("/dossiers", methods=["GET"])
@@ -82,4 +82,4 @@ def dossiers(args: dict) -> dict:
     view = _view(args)
     listing = dossier_page(view, args["metric"], args["page"])
     items = [api_dossier(row) for row in listing.pop("rows")]
-    return {**view.params_body(), "metric": args["metric"], **listing, "items": items}
+    return {**view.scope.as_body(), "metric": args["metric"], **listing, "items": items}

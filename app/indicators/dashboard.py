@@ -92,24 +92,10 @@ class View:
         """The level whose fully-online target applies: the chosen level, else the unit's."""
         return self.scope.level or (self.scope.unit.level if self.scope.unit else None)
 
-    def params_body(self) -> dict:
-        """The scope as the API answers it."""
-        s = self.scope
-        return {
-            "unit": s.unit.code if s.unit else None,
-            "level": s.level,
-            "procedure": s.procedure,
-            "date_from": s.date_from,
-            "date_to": s.date_to,
-        }
-
     @cached_property
     def children(self) -> list[Unit]:
         """Active direct sub-units of the scope unit (the tree's roots for the whole province)."""
-        parent = self.scope.unit
-        if parent is None:
-            return list(db.session.scalars(select(Unit).where(Unit.parent_id.is_(None), Unit.is_active)))
-        return [c for c in parent.children if c.is_active]
+        return metrics.list_child_units(self.unit_id)
 
     @cached_property
     def _unit_and_children(self) -> tuple[dict, list[dict]]:

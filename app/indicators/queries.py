@@ -66,6 +66,16 @@ class IndicatorScope:
     def unit_id(self) -> int | None:
         return self.unit.id if self.unit else None
 
+    def as_body(self) -> dict:
+        """The scope as the API answers it (unit by code, None = every unit)."""
+        return {
+            "unit": self.unit.code if self.unit else None,
+            "level": self.level,
+            "procedure": self.procedure,
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+        }
+
     @property
     def engine_args(self) -> tuple:
         """(unit_id, level, procedure, date_from, date_to) as the metrics functions take them."""
@@ -87,11 +97,4 @@ def resolve_scope(user: User, args: dict) -> IndicatorScope:
 def indicators_for(user: User, args: dict) -> dict:
     """The API's answer: the resolved scope plus every metric (403 outside the user's subtree)."""
     scope = resolve_scope(user, args)
-    return {
-        "unit": scope.unit.code if scope.unit else None,
-        "level": scope.level,
-        "procedure": scope.procedure,
-        "date_from": scope.date_from,
-        "date_to": scope.date_to,
-        "metrics": compute_indicators(*scope.engine_args),
-    }
+    return {**scope.as_body(), "metrics": compute_indicators(*scope.engine_args)}

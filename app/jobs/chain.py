@@ -82,3 +82,13 @@ class JobChain:
         redis = self._redis()
         if redis is not None:
             redis.delete(self.key)
+
+
+def echo_start(start: Callable[[], bool]) -> None:
+    """A CLI command's `--schedule`: start a chain and say whether it was already running."""
+    import click
+
+    try:
+        click.echo("scheduled" if start() else "already scheduled")
+    except RuntimeError as exc:  # no Redis: the message names the cron command instead
+        raise click.ClickException(str(exc)) from exc

@@ -39,11 +39,30 @@ def notify_transition(message: OutboxMessage) -> None:
     if event is None:
         log.warning("outbox message %s: no dossier event to notify about", message.id)
         return
-    for notification in create_notifications(dossier, event, kind):
-        notification_id = notification.id
-        tx.after_commit(
-            lambda nid=notification_id: enqueue(send_notification, nid, job_id=f"notification-{nid}")
+    send_after_commit(create_notifications(dossier, event, kind))
+
+
+def send_after_commit(notifications: list[Notification]) -> None:
+    """Enqueue the sending of these (flushed) rows once the caller's transaction commits."""
+    ids = [n.id for n in notifications]
+    tx.after_commit(lambda: [enqueue(send_notification, i, job_id=f"notification-{i}") for i in ids])
+
+
+def email_staff(
+    emails: list[str], subject: str, body: str, kind: str, dossier_id: int | None
+) -> list[Notification]:
+    """E-mails to staff (unit leaders, administrators): written now (flush only), sent by job after
+    the caller commits."""
+    rows = [
+        Notification(
+            dossier_id=dossier_id, kind=kind, channel="email", recipient=e, subject=subject, body=body
         )
+        for e in emails
+    ]
+    db.session.add_all(rows)
+    db.session.flush()
+    send_after_commit(rows)
+    return rows
 
 
 def find_transition_event(dossier_id: int, payload: dict[str, Any]) -> DossierEvent | None:

@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, String, Text, 
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.core.db import UTCDateTime, utcnow
-from app.dossiers.models import Dossier
+from app.dossiers.models import Dossier, expire_after_flush
 from app.extensions import db
 
 OVERALL_RANGE = (1, 5)
@@ -66,15 +66,7 @@ def _copy_to_dossier(session: Session, _context: object) -> None:
                     rating_conduct=rating.conduct,
                 )
             )
-            session.info.setdefault("rating_expire", set()).add(rating.dossier_id)
-
-
-@event.listens_for(Session, "after_flush_postexec")
-def _expire_copied(session: Session, _context: object) -> None:
-    for dossier_id in session.info.pop("rating_expire", ()):
-        dossier = session.identity_map.get(session.identity_key(Dossier, dossier_id))
-        if dossier is not None:
-            session.expire(dossier, list(RATING_COLUMNS))
+            expire_after_flush(session, [rating.dossier_id], RATING_COLUMNS)
 
 
 RATING_COLUMNS = ("rating_overall", "rating_time", "rating_contacts", "rating_conduct")

@@ -34,12 +34,10 @@ def monthly_command(month: str | None, unit_code: str | None) -> None:
 @reports_cli.command("schedule")
 def schedule_command() -> None:
     """Start the rq chain: a run now, then one on the 1st of every month (needs REDIS_URL)."""
+    from app.jobs.chain import echo_start
     from app.reports.jobs import start_schedule
 
-    try:
-        click.echo("scheduled" if start_schedule() else "already scheduled")
-    except RuntimeError as exc:
-        raise click.ClickException(str(exc)) from exc
+    echo_start(start_schedule)
 
 
 @reports_cli.command("render-pending")

@@ -4,15 +4,12 @@ supervisors and admins a form to ask for a past month's report."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from app.core.errors import PermissionDeniedError, ValidationError
+from app.auth.guards import staff_required
+from app.core.errors import ValidationError
 from app.reports.forms import ReportRequestForm
 from app.reports.services import (
     can_request_reports,
@@ -27,19 +24,6 @@ from app.reports.services import (
 from app.storage import download_response
 
 bp = Blueprint("reports_pages", __name__)
-
-
-def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Signed-in staff only; citizens get 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_staff:
-            raise PermissionDeniedError(_("Trang này dành cho cán bộ, công chức."))
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def _form() -> ReportRequestForm:

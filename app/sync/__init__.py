@@ -19,13 +19,11 @@ sync_cli = AppGroup("sync", help="Delivery to the national portal and webhook su
 @click.option("--schedule", is_flag=True, help="Start the self-rescheduling rq sweeper (needs REDIS_URL).")
 def sweep_command(schedule: bool) -> None:
     """Enqueue every delivery that is due (cron-friendly); --schedule starts the rq chain."""
+    from app.jobs.chain import echo_start
     from app.sync.jobs import start_schedule, sweep_once
 
     if schedule:
-        try:
-            click.echo("scheduled" if start_schedule() else "already scheduled")
-        except RuntimeError as exc:
-            raise click.ClickException(str(exc)) from exc
+        echo_start(start_schedule)
         return
     click.echo(f"enqueued {sweep_once()} lane(s)")
 

@@ -12,9 +12,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.core import tx
 from app.extensions import db
-from app.jobs import enqueue
 from app.sync.models import Delivery
 
 QUIET = timedelta(hours=1)
@@ -31,8 +29,7 @@ def _recently_alerted(delivery: Delivery, now: datetime) -> bool:
 
 def alert_admins(delivery: Delivery, now: datetime) -> None:
     """Flush only; the e-mails are enqueued after the caller commits."""
-    from app.notifications.jobs import send_notification
-    from app.notifications.models import Notification
+    from app.notifications.services import email_staff
 
     if delivery.dossier_id is None or _recently_alerted(delivery, now):
         return
@@ -50,18 +47,4 @@ def alert_admins(delivery: Delivery, now: datetime) -> None:
                 gettext("Xem và gửi lại tại trang Quản trị → Đồng bộ."),
             )
         )
-    rows = [
-        Notification(
-            dossier_id=delivery.dossier_id,
-            kind="sync_dead",
-            channel="email",
-            recipient=admin.email,
-            subject=subject,
-            body=body,
-        )
-        for admin in admins
-    ]
-    db.session.add_all(rows)
-    db.session.flush()
-    ids = [row.id for row in rows]
-    tx.after_commit(lambda: [enqueue(send_notification, i, job_id=f"notification-{i}") for i in ids])
+    email_staff([admin.email for admin in admins], subject, body, "sync_dead", delivery.dossier_id)

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.auth.guards import require_admin_page
 from app.core.db import utcnow
-from app.core.errors import AppError, PermissionDeniedError
-from app.extensions import login_manager
+from app.core.errors import AppError
 from app.sync import display, national_client, queries
 from app.sync.forms import TOPIC_LABELS, SubscriberForm
 from app.sync.services import replay
@@ -26,13 +25,7 @@ from app.sync.subscribers import (
 bp = Blueprint("sync_pages", __name__, url_prefix="/admin/sync")
 
 
-@bp.before_request
-def _require_admin():  # noqa: ANN202
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if current_user.role != "admin":
-        raise PermissionDeniedError(_("Trang này chỉ dành cho quản trị viên"))
-    return None
+bp.before_request(require_admin_page)
 
 
 @bp.get("")

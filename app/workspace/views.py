@@ -7,15 +7,14 @@ Routes: /work/dossiers/<code> (page), /work/dossiers/<code>/actions/<name> (POST
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.auth.guards import staff_required
 from app.core.db import utcnow
 from app.core.errors import AppError, ConflictError, NotFoundError, PermissionDeniedError
 from app.documents.queries import list_forms
@@ -29,17 +28,6 @@ from app.workspace.queries import get_intake_procedure, list_intake_procedures
 from app.workspace.services import STALE, act_on_dossier, intake_dossier
 
 bp = Blueprint("workspace", __name__, url_prefix="/work")
-
-
-def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(view)
-    @login_required
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_staff:
-            raise PermissionDeniedError(_("Trang này dành cho cán bộ."))
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def _page(dossier: Dossier, status: int = 200, **extra: Any) -> tuple[str, int]:
