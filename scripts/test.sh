@@ -6,7 +6,8 @@
 # Services named by DATABASE_URL / REDIS_URL / S3_ENDPOINT are used when they answer; anything else
 # is started here and stopped on exit, whether pytest passed, failed or was interrupted. The exit
 # status is pytest's; "no tests collected" (5) is a failure like any other non-zero status.
-# TEST_TIMEOUT (seconds, default 720, 0 = none) bounds the pytest run.
+# TEST_TIMEOUT (seconds, default 5400 = CI's 90 minutes, 0 = none) bounds the pytest run: a hung
+# test must not hang CI, but a busy machine must never be cut short before CI itself would stop.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -47,6 +48,9 @@ if [[ -z ${CHROMIUM_PATH:-} ]]; then
 fi
 export CHROMIUM_PATH
 
+# Tests read generated PDFs back as text and images (poppler-utils: pdftotext, pdftoppm).
+command -v pdftotext >/dev/null 2>&1 || _svc_apt_install poppler-utils
+
 # English translations are compiled from their sources (app/translations/parts/*.po).
 "$PY" scripts/build_translations.py
 
@@ -55,7 +59,7 @@ extra=()
 eval "extra=(${PYTEST_ARGS:-})"
 # A hung test must not hang CI: after TEST_TIMEOUT seconds pytest gets SIGABRT, on which its
 # faulthandler prints every thread's stack, then SIGKILL if it is still there 15 s later.
-timeout_seconds=${TEST_TIMEOUT:-720}
+timeout_seconds=${TEST_TIMEOUT:-5400}
 watchdog=()
 if ((timeout_seconds > 0)); then
   watchdog=(timeout --foreground --signal=ABRT --kill-after=15 "$timeout_seconds")
