@@ -6,7 +6,7 @@ from datetime import datetime
 
 from app.core.time import VN_TZ
 
-ENGINE_MODULES = ("app.workflow.engine", "app.dossiers.services")
+ENGINE_MODULES = ("app.workflow.engine", "app.workflow.submission")
 
 
 def vn(text: str) -> datetime:

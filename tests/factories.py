@@ -8,9 +8,9 @@ import zlib
 from datetime import timedelta
 
 from app.core.time import local_iso
-from app.dossiers.services import Submission, Upload, submit_dossier
 from app.procedures import get_registry
-from app.procedures.definitions import FormField, Procedure
+from app.procedures.definitions import FieldSpec, Procedure
+from app.workflow.submission import Submission, Upload, submit_dossier
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -47,12 +47,12 @@ SAMPLE_VALUES = {
 }
 
 
-def sample_value(field: FormField):
+def sample_value(field: FieldSpec):
     return field.choices[0] if field.type == "choice" else SAMPLE_VALUES[field.type]
 
 
 def form_data(procedure: Procedure) -> dict:
-    return {f.key: sample_value(f) for f in procedure.form}
+    return {f.key: sample_value(f) for f in procedure.fields}
 
 
 RECEIVING_UNIT = {"commune": "000.21.30.H01", "district": "000.01.30.H01", "province": "000.00.01.H01"}

@@ -9,7 +9,7 @@ from wtforms import DateField, EmailField, PasswordField, SelectField, StringFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.admin.display import ROLE_LABELS
+from app.admin.presenters import ROLE_LABELS
 from app.auth.models import STAFF_ROLES
 
 STAFF_ROLE_CHOICES = [SelectChoice(r, ROLE_LABELS[r]) for r in STAFF_ROLES]

@@ -78,7 +78,7 @@ def unit_tree(active_only: bool = False) -> list[TreeRow]:
 
 def known_kinds() -> list[str]:
     """Kinds in use plus the usual ones, for the kind picker."""
-    from app.admin.display import KIND_LABELS
+    from app.admin.presenters import KIND_LABELS
 
     used = db.session.scalars(select(Unit.kind).distinct())
     return sorted(set(KIND_LABELS) | set(used))

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from app.admin import display
+from app.admin import presenters
 from app.admin.forms import UnitCreateForm, UnitEditForm
 from app.admin.queries import known_kinds, unit_tree
 from app.admin.web import bp, show_errors
@@ -18,12 +18,12 @@ from app.org.services import create_unit, levels, set_unit_active, update_unit
 
 @bp.get("/units")
 def units() -> str:
-    return render_template("admin/units.html", rows=unit_tree(), display=display)
+    return render_template("admin/units.html", rows=unit_tree(), p=presenters)
 
 
 def _render_form(template: str, form: UnitEditForm, **context: object) -> tuple[str, int]:
-    kinds = [(k, display.kind_label(k)) for k in known_kinds()]
-    return render_template(template, form=form, kinds=kinds, display=display, **context), (
+    kinds = [(k, presenters.kind_label(k)) for k in known_kinds()]
+    return render_template(template, form=form, kinds=kinds, p=presenters, **context), (
         400 if form.errors else 200
     )
 
@@ -35,7 +35,7 @@ def new_unit() -> str | Response:
     form.parent.choices = [SelectChoice("", _("— Không có (đơn vị gốc) —"))] + [
         SelectChoice(r.unit.code, "\u2003" * r.depth + f"{r.unit.code} · {r.unit.name}") for r in rows
     ]
-    form.level.choices = [SelectChoice(lv, display.level_label(lv)) for lv in levels()]
+    form.level.choices = [SelectChoice(lv, presenters.level_label(lv)) for lv in levels()]
     if form.validate_on_submit():
         fields = {name: (getattr(form, name).data or "").strip() or None for name in ("address", "phone")}
         try:

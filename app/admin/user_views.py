@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from app.admin import display
+from app.admin import presenters
 from app.admin.forms import PasswordResetForm, UserCreateForm, UserEditForm
 from app.admin.queries import PAGE_SIZE, UserFilter, get_user, list_users, unit_tree
 from app.admin.web import bp, show_errors
@@ -49,8 +49,8 @@ def users() -> str:
         filters=filters,
         pages=pages,
         units=unit_tree(),
-        roles=display.ROLE_LABELS,
-        display=display,
+        roles=presenters.ROLE_LABELS,
+        p=presenters,
     )
 
 
@@ -92,7 +92,7 @@ def edit_user(user_id: int) -> str | Response:
     form = UserEditForm(data=_current(user))
     form.unit.choices = _unit_choices(_("— Không thuộc đơn vị —"), active_only=False)
     if user.role == "citizen":
-        form.role.choices = [SelectChoice("citizen", display.ROLE_LABELS["citizen"])]
+        form.role.choices = [SelectChoice("citizen", presenters.ROLE_LABELS["citizen"])]
     if form.validate_on_submit():
         try:
             update_user(user, **_fields(form), acting_user=current_user)
@@ -107,7 +107,7 @@ def edit_user(user_id: int) -> str | Response:
 def _edit_page(user: User, form: UserEditForm, password_form: PasswordResetForm) -> tuple[str, int]:
     status = 400 if form.errors or password_form.errors else 200
     return render_template(
-        "admin/user_edit.html", user=user, form=form, password_form=password_form, display=display
+        "admin/user_edit.html", user=user, form=form, password_form=password_form, p=presenters
     ), status
 
 

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, g, render_template, request
 from flask_login import current_user, login_required
 
 from app.alerts.queries import late_lists, scope_units
-from app.queues.display import duration_text
+from app.queues.presenters import duration_text
 
 bp = Blueprint("alerts_pages", __name__, url_prefix="/work")
 

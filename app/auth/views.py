@@ -32,7 +32,7 @@ def login() -> str | Response:
             form.password.errors = [_(exc.message)]
         else:
             login_user(user)
-            return redirect(_safe_next(url_for("core.index")))
+            return redirect(_safe_next(url_for("portal.index")))
     status = 429 if any("quá nhiều" in e for e in form.password.errors) else (400 if form.errors else 200)
     return render_template("auth/login.html", form=form), status
 
@@ -59,7 +59,7 @@ def register() -> str | Response:
         else:
             login_user(user)
             flash(_("Đăng ký thành công. Chào mừng %(name)s!", name=user.full_name), "success")
-            return redirect(_safe_next(url_for("core.index")))
+            return redirect(_safe_next(url_for("portal.index")))
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
 
 
@@ -67,4 +67,4 @@ def register() -> str | Response:
 def logout() -> Response:
     logout_user()
     flash(_("Bạn đã đăng xuất."), "success")
-    return redirect(url_for("core.index"))
+    return redirect(url_for("portal.index"))

@@ -1,21 +1,13 @@
-"""Home page (the citizen portal's catalogue) and health check."""
+"""Health check for load balancers."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify
 from sqlalchemy import text
 
 from app.extensions import db
 
 bp = Blueprint("core", __name__)
-
-
-@bp.get("/")
-def index() -> str:
-    """The portal home: a search box and the procedures that can be submitted (app.portal)."""
-    from app.portal.views import catalogue_context
-
-    return render_template("core/index.html", **catalogue_context())
 
 
 @bp.get("/healthz")

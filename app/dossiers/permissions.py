@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, exists, false, or_, select, true
 
 from app.auth.models import User
-from app.core.errors import NotFoundError, PermissionDeniedError
+from app.core.errors import NotFoundError
 from app.dossiers.models import Dossier, DossierStep
 from app.org.queries import subtree_ids
 
@@ -48,20 +48,3 @@ def require_view_dossier(user: User, dossier: Dossier) -> None:
     """Not visible → 404, the same answer as a code that does not exist (no probing of codes)."""
     if not can_view_dossier(user, dossier):
         raise NotFoundError(f"Không tìm thấy hồ sơ '{dossier.code}'")
-
-
-def require_can_attach(user: User, dossier: Dossier, is_result: bool) -> None:
-    """Citizens add documents only when asked to supplement; staff only while their unit holds it,
-    and only staff attach a result."""
-    from app.workflow.engine import available_transitions
-
-    if user.role == "citizen":
-        allowed = not is_result and any(t.name == "supplement" for t in available_transitions(dossier, user))
-    else:
-        allowed = user.unit_id == dossier.current_unit_id and user.role in (
-            "reception",
-            "specialist",
-            "leader",
-        )
-    if not allowed:
-        raise PermissionDeniedError("Không được bổ sung tài liệu cho hồ sơ ở trạng thái này")

@@ -1,8 +1,10 @@
-"""Citizen portal: the procedure catalogue, drafts of online applications and their submission.
+"""Citizen portal: the home page and procedure catalogue, drafts of online applications and their
+submission, the citizen's own dossiers (timeline, supplement, withdrawal, result, rating) and public
+tracking by code.
 
-Routes: /procedures, /procedures/<code>, /procedures/<code>/apply, /drafts, /drafts/<id> (form),
-/drafts/<id>/documents/<doc_key> (upload or reuse), /drafts/<id>/review, /drafts/<id>/submit.
-The home page (core.index) shows the same catalogue (`views.catalogue_context`).
+Routes: /, /procedures, /procedures/<code>, /procedures/<code>/apply, /drafts, /drafts/<id> (form),
+/drafts/<id>/documents/<doc_key> (upload or reuse), /drafts/<id>/review, /drafts/<id>/submit,
+/my/dossiers, /my/dossiers/<code> (and its supplement, withdraw, result, rating), /track.
 """
 
 from __future__ import annotations
@@ -14,14 +16,18 @@ from flask_babel import lazy_gettext as _l
 def init_app(app: Flask) -> None:
     from app.core.web import add_nav_link
     from app.portal import (
-        display,
         models,  # noqa: F401  (register tables)
+        presenters,
     )
+    from app.portal.dossier_views import bp as my_dossiers_bp
     from app.portal.draft_views import bp as drafts_bp
     from app.portal.views import bp as portal_bp
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(drafts_bp)
-    display.init_app(app)
+    app.register_blueprint(my_dossiers_bp)
+    presenters.init_app(app)
+    add_nav_link(app, "my_dossiers.index", _l("Hồ sơ của tôi"), "citizen")
+    add_nav_link(app, "my_dossiers.track", _l("Tra cứu hồ sơ"), "always")
     add_nav_link(app, "portal.procedures", _l("Thủ tục"))
     add_nav_link(app, "drafts.index", _l("Hồ sơ nháp"), when="citizen")

@@ -9,9 +9,9 @@ from werkzeug.wrappers import Response
 
 from app.core.errors import NotFoundError, ValidationError
 from app.org.queries import find_unit_by_code
-from app.portal.display import lang, problem_text
 from app.portal.fields import read_fields, widgets
 from app.portal.models import Draft
+from app.portal.presenters import lang, problem_text
 from app.portal.queries import (
     current_procedure,
     find_draft_procedure,
@@ -176,8 +176,8 @@ def _document_json(draft: Draft, procedure: Procedure, spec: DocumentSpec, probl
 
 def dossier_url(code: str) -> str:
     """The citizen's dossier page (built by the dossiers pages; the literal path until it exists)."""
-    if "dossiers_pages.detail" in current_app.view_functions:
-        return url_for("dossiers_pages.detail", code=code)
+    if "my_dossiers.detail" in current_app.view_functions:
+        return url_for("my_dossiers.detail", code=code)
     return f"/my/dossiers/{code}"
 
 

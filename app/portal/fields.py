@@ -2,7 +2,7 @@
 
 Drafts keep what was typed, as text. Only when the citizen continues (or submits) is the text
 turned into typed values (numbers, booleans, ISO dates) and checked by
-`app.dossiers.forms.validate_form`, the same check the API and the submission service use.
+`app.dossiers.fields.validate_fields`, the same check the API and the submission service use.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from app.procedures.definitions import FormField, Procedure
+from app.procedures.definitions import FieldSpec, Procedure
 
 # input type, inputmode, autocomplete, hint for each field type
 WIDGETS: dict[str, tuple[str, str | None, str | None, object]] = {
@@ -36,7 +36,7 @@ _GROUPED_INT = re.compile(r"^-?\d{1,3}(?:[., ]\d{3})+$")
 
 @dataclass(frozen=True)
 class Widget:
-    field: FormField
+    field: FieldSpec
     input: str  # text, textarea, date, email, tel, radio, select
     inputmode: str | None
     autocomplete: str | None
@@ -54,19 +54,19 @@ class Widget:
 
 
 def widgets(procedure: Procedure) -> list[Widget]:
-    return [Widget(f, *WIDGETS.get(f.type, WIDGETS["string"])) for f in procedure.form]
+    return [Widget(f, *WIDGETS.get(f.type, WIDGETS["string"])) for f in procedure.fields]
 
 
 def read_fields(procedure: Procedure, form: MultiDict) -> dict[str, str]:
     """What was typed, field by field, as text; fields of other procedures are ignored."""
-    return {f.key: form.get(f.key, "").strip() for f in procedure.form if f.key in form}
+    return {f.key: form.get(f.key, "").strip() for f in procedure.fields if f.key in form}
 
 
 def typed_data(procedure: Procedure, raw: dict[str, Any]) -> dict[str, Any]:
-    """Text as typed → the values `validate_form` expects; text that does not convert is passed on
+    """Text as typed → the values `validate_fields` expects; text that does not convert is passed on
     unchanged, so the validator names the problem. Empty fields are left out."""
     data: dict[str, Any] = {}
-    for field in procedure.form:
+    for field in procedure.fields:
         value = raw.get(field.key)
         if value in (None, ""):
             continue

@@ -17,15 +17,15 @@ from app.core import tx
 from app.core.db import utcnow
 from app.core.errors import AppError, NotFoundError, PayloadTooLargeError, UnsupportedMediaError
 from app.core.errors import ValidationError as AppValidationError
-from app.dossiers.forms import validate_form
+from app.dossiers.fields import validate_fields
 from app.dossiers.models import Dossier
-from app.dossiers.services import StoredDocument, Submission, Upload, put_upload, submit_dossier
 from app.extensions import db
 from app.portal.fields import typed_data
 from app.portal.models import Draft, DraftDocument
 from app.portal.queries import current_procedure, find_latest_draft, get_reusable_document, receiving_units
 from app.procedures.definitions import Procedure
 from app.storage import StorageUnavailableError, get_storage
+from app.workflow.submission import StoredDocument, Submission, Upload, put_upload, submit_dossier
 
 # Problems with one file: shown next to that document; the rest of the save goes ahead.
 UPLOAD_ERRORS = (UnsupportedMediaError, PayloadTooLargeError, AppValidationError, StorageUnavailableError)
@@ -170,8 +170,10 @@ def effective_unit_code(draft: Draft, procedure: Procedure) -> str | None:
 
 def check_draft(draft: Draft, procedure: Procedure) -> DraftProblems:
     """Everything that would stop the submission, each where the citizen can fix it."""
-    _, problems = validate_form(procedure.form, typed_data(procedure, draft.data))
-    for spec in procedure.form:  # beside its label, "please fill in" says it better than "Bắt buộc: <label>"
+    _, problems = validate_fields(procedure.fields, typed_data(procedure, draft.data))
+    for (
+        spec
+    ) in procedure.fields:  # beside its label, "please fill in" says it better than "Bắt buộc: <label>"
         if spec.key in problems and not str(draft.data.get(spec.key) or "").strip():
             problems[spec.key] = _l("Vui lòng điền mục này")
     result = DraftProblems(fields=problems)

@@ -1,4 +1,5 @@
-"""The public catalogue (search, filters, procedure pages) and starting an online application."""
+"""The home page and the public catalogue (search, filters, procedure pages), and starting an online
+application."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.core.errors import NotFoundError
-from app.portal.display import lang
+from app.portal.presenters import lang
 from app.portal.queries import current_procedure, find_latest_draft, get_catalogue, receiving_units
 from app.portal.services import start_draft
 from app.portal.web import citizen_required
@@ -22,6 +23,12 @@ def catalogue_context() -> dict:
     field = request.args.get("field") or None
     catalogue = get_catalogue(q or None, level, field, lang())
     return {"catalogue": catalogue, "q": q, "level": level, "field": field}
+
+
+@bp.get("/")
+def index() -> str:
+    """The portal home: a search box and the procedures that can be submitted."""
+    return render_template("portal/index.html", **catalogue_context())
 
 
 @bp.get("/procedures")

@@ -9,8 +9,8 @@ from typing import Any
 from flask import render_template, request
 from flask_login import current_user, login_required
 
-from app.dossiers.services import Upload
 from app.procedures.definitions import Procedure
+from app.workflow.submission import Upload
 
 
 def citizen_required(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -69,7 +69,7 @@ class DocumentSpec:
 
 
 @dataclass(frozen=True)
-class FormField:
+class FieldSpec:
     key: str
     label: Text
     type: str
@@ -136,7 +136,7 @@ class Procedure:
     fee_note: Text | None
     deadline: Deadline
     documents: tuple[DocumentSpec, ...]
-    form: tuple[FormField, ...]
+    fields: tuple[FieldSpec, ...]  # the application's data fields (tờ khai)
     states: dict[str, State]
     transitions: tuple[Transition, ...]
     source_file: str = ""

@@ -17,7 +17,7 @@ from app.procedures.definitions import (
     FIELD_TYPES,
     ONLINE_LEVELS,
     DocumentSpec,
-    FormField,
+    FieldSpec,
     Procedure,
 )
 from app.procedures.parsing_workflow import parse_states, parse_transitions
@@ -60,7 +60,7 @@ _TOP_REQUIRED = (
     "fee",
     "deadline",
     "documents",
-    "form",
+    "fields",
     "states",
     "transitions",
 )
@@ -89,7 +89,7 @@ def parse_procedure(p: Problems, data: Any, levels: Sequence[str]) -> Procedure 
     fee = section("fee", _fee)
     total = section("deadline", deadline)
     documents = section("documents", _documents)
-    form = section("form", _form)
+    fields = section("fields", _fields)
     result_name = section("result_name", text)
     states, declared, states_ok = section("states", parse_states) or ({}, None, False)
     transitions = section("transitions", parse_transitions, states, declared, levels)
@@ -113,7 +113,7 @@ def parse_procedure(p: Problems, data: Any, levels: Sequence[str]) -> Procedure 
         fee_note=fee[1],
         deadline=total,
         documents=documents,
-        form=form,
+        fields=fields,
         states=states,
         transitions=transitions,
         source_file=p.source,
@@ -211,7 +211,7 @@ def _documents(p: Problems, path: str, value: Any) -> tuple[DocumentSpec, ...] |
     return tuple(result)
 
 
-def _form(p: Problems, path: str, value: Any) -> tuple[FormField, ...] | None:
+def _fields(p: Problems, path: str, value: Any) -> tuple[FieldSpec, ...] | None:
     items = _items(p, path, value)
     if items is None:
         return None
@@ -239,5 +239,5 @@ def _form(p: Problems, path: str, value: Any) -> tuple[FormField, ...] | None:
         else:
             max_length = read(p, at, item, "max_length", integer, 1, 100_000)
         if len(p.messages) == count:
-            result.append(FormField(key, label, kind, required, choices, max_length))
+            result.append(FieldSpec(key, label, kind, required, choices, max_length))
     return tuple(result)

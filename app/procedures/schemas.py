@@ -150,6 +150,6 @@ class ProcedureTransitionSchema(Schema):
 
 class ProcedureDetailSchema(ProcedureSummarySchema):
     documents = fields.List(fields.Nested(ProcedureDocumentSchema))
-    form = fields.List(fields.Nested(ProcedureFormFieldSchema))
+    form = fields.List(fields.Nested(ProcedureFormFieldSchema), attribute="fields")  # the application form
     states = fields.List(fields.Nested(ProcedureStateSchema))
     transitions = fields.List(fields.Nested(ProcedureTransitionSchema))

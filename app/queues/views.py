@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from app.procedures import get_registry
 from app.procedures.definitions import CHANNELS
-from app.queues.display import CHANNEL_LABELS, KIND_LABELS, duration_text, state_choices
+from app.queues.presenters import CHANNEL_LABELS, KIND_LABELS, duration_text, state_choices
 from app.queues.queries import KINDS, PAGE_SIZE, encode_cursor, list_queue
 from app.queues.schemas import QueueQuerySchema, filters_from
 

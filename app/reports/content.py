@@ -13,7 +13,6 @@ from typing import Any
 
 from app.alerts.queries import LIST_LIMIT, late_lists
 from app.core.web import local_time
-from app.documents.content import date_words, unit_content
 from app.indicators.metrics import (
     FULLY_ONLINE_TARGETS,
     ONLINE_TARGET,
@@ -23,6 +22,7 @@ from app.indicators.metrics import (
     indicators_by_unit,
     monthly_trend,
 )
+from app.official_forms.content import date_words, unit_content
 from app.org.queries import get_unit, subtree_ids
 from app.reports.charts import Bar, RateRow, Series, bar_chart, line_chart, number, percent, rate_bars
 

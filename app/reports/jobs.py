@@ -19,11 +19,11 @@ from datetime import datetime, time
 from app.core import tx
 from app.core.db import utcnow
 from app.core.time import VN_TZ
-from app.documents.catalog import FormKind
-from app.documents.rendering import render_pdf
-from app.documents.retry import mark_failed, reenqueue_unfinished
 from app.extensions import db
 from app.jobs.chain import JobChain
+from app.official_forms.catalog import FormKind
+from app.official_forms.rendering import render_pdf
+from app.official_forms.retry import mark_failed, reenqueue_unfinished
 from app.reports.content import report_content, shift_month
 from app.reports.models import MonthlyReport
 from app.reports.services import MonthlyRun, create_monthly_reports, previous_month, this_month

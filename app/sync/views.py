@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from app.auth.guards import require_admin_page
 from app.core.db import utcnow
 from app.core.errors import AppError
-from app.sync import display, national_client, queries
+from app.sync import national_client, presenters, queries
 from app.sync.forms import TOPIC_LABELS, SubscriberForm
 from app.sync.services import replay
 from app.sync.subscribers import (
@@ -39,7 +39,7 @@ def overview() -> str:
         national_enabled=national_client.is_enabled(),
         destinations=queries.destination_counts(),
         names=queries.destination_names(),
-        display=display,
+        p=presenters,
         oldest=queries.oldest_undelivered_at(),
         now=utcnow(),
         rows=queries.list_dossier_sync(code=code, status=status),
@@ -61,7 +61,7 @@ def replay_dead() -> Response:
 def subscribers() -> str:
     rows = [(s, queries.subscriber_counts(s.id)) for s in queries.list_subscribers()]
     return render_template(
-        "sync/subscribers.html", section="sync", rows=rows, topic_labels=TOPIC_LABELS, display=display
+        "sync/subscribers.html", section="sync", rows=rows, topic_labels=TOPIC_LABELS, p=presenters
     )
 
 
@@ -100,7 +100,7 @@ def edit_subscriber(subscriber_id: int) -> str | Response | tuple[str, int]:
         subscriber=subscriber,
         counts=queries.subscriber_counts(subscriber.id),
         log=queries.subscriber_log(subscriber.id),
-        display=display,
+        p=presenters,
     ), 400 if form.errors else 200
 
 

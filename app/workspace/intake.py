@@ -15,12 +15,12 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from app.auth.citizen_id import citizen_id_problem
 from app.core.errors import AppError
-from app.dossiers.forms import EMAIL_RE, PHONE_RE
-from app.dossiers.services import Submission
-from app.portal.display import channel_name
+from app.dossiers.fields import EMAIL_RE, PHONE_RE
 from app.portal.fields import read_fields, typed_data, widgets
+from app.portal.presenters import channel_name
 from app.portal.web import posted_uploads
 from app.procedures.definitions import Procedure
+from app.workflow.submission import Submission
 from app.workspace.queries import COUNTER_CHANNELS
 
 

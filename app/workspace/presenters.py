@@ -14,11 +14,11 @@ from werkzeug.datastructures import MultiDict
 
 from app.auth.models import User
 from app.dossiers.models import Dossier, DossierEvent
-from app.dossiers.services import Upload
 from app.org.models import Unit
 from app.procedures.definitions import Procedure, Transition
 from app.workflow.actions import forward_candidates
 from app.workflow.engine import available_transitions, procedure_of
+from app.workflow.submission import Upload
 from app.workspace.queries import list_specialists
 
 NATIONAL_STATUS = {

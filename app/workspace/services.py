@@ -13,10 +13,10 @@ from app.auth.models import User
 from app.core import tx
 from app.core.errors import ConflictError, PermissionDeniedError, ValidationError
 from app.dossiers.models import Dossier
-from app.dossiers.permissions import require_can_attach
-from app.dossiers.services import Submission, Upload, store_uploads, submit_dossier
 from app.procedures.definitions import DocumentSpec
 from app.workflow.engine import apply_transition, available_transitions, procedure_of
+from app.workflow.permissions import require_can_attach
+from app.workflow.submission import Submission, Upload, store_uploads, submit_dossier
 
 STALE = "Hồ sơ vừa được người khác cập nhật — đã tải lại trạng thái mới nhất"
 

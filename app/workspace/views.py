@@ -17,9 +17,9 @@ from werkzeug.wrappers import Response
 from app.auth.guards import staff_required
 from app.core.db import utcnow
 from app.core.errors import AppError, ConflictError, NotFoundError, PermissionDeniedError
-from app.documents.queries import list_forms
 from app.dossiers.models import Dossier
 from app.dossiers.queries import get_document, get_dossier
+from app.official_forms.queries import list_forms
 from app.storage import download_response
 from app.workflow.engine import procedure_of
 from app.workspace import presenters

@@ -24,10 +24,10 @@ from datetime import date
 
 import pytest
 
-from app.dossiers.services import StoredDocument, Submission, submit_dossier
 from app.procedures import get_registry
 from app.ratings.services import rate_dossier
 from app.workflow.engine import apply_transition
+from app.workflow.submission import StoredDocument, Submission, submit_dossier
 from tests.clock import Clock, vn  # noqa: F401
 from tests.factories import form_data, submit, uploads_for
 from tests.notifications.support import BIRTH, attach_result

@@ -10,11 +10,11 @@ from email.policy import default as default_policy
 
 from sqlalchemy import select
 
-from app.dossiers.services import Upload, add_documents
 from app.extensions import db
 from app.notifications.models import Notification
 from app.outbox.models import OutboxMessage
 from app.workflow.engine import apply_transition
+from app.workflow.submission import Upload, add_documents
 from tests.factories import PDF
 
 BIRTH = "1.001193"  # đăng ký khai sinh: the commune receives, appraises and signs

@@ -41,7 +41,7 @@ MINIMAL = {
             "max_size_mb": 10,
         },
     ],
-    "form": [{"key": "full_name", "label": _text("Họ tên", "Name"), "type": "string", "required": True}],
+    "fields": [{"key": "full_name", "label": _text("Họ tên", "Name"), "type": "string", "required": True}],
     "states": {
         "submitted": {"label": _text("Mới", "New"), "national": 1, "initial": True},
         "accepted": {"label": _text("Đã tiếp nhận", "Accepted"), "national": 2},

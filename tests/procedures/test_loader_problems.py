@@ -181,14 +181,18 @@ BROKEN = [
     ),
     (
         "duplicate form key",
-        lambda d: d["form"].append(dict(_FIELD)),
-        "form[1].key: duplicate form field key 'full_name'",
+        lambda d: d["fields"].append(dict(_FIELD)),
+        "fields[1].key: duplicate form field key 'full_name'",
     ),
-    ("unknown field type", _set("form[0].type", "datetime"), "form[0].type: unknown field type 'datetime'"),
+    (
+        "unknown field type",
+        _set("fields[0].type", "datetime"),
+        "fields[0].type: unknown field type 'datetime'",
+    ),
     (
         "choice without choices",
-        _set("form[0].type", "choice"),
-        "form[0].choices: a choice field needs choices",
+        _set("fields[0].type", "choice"),
+        "fields[0].choices: a choice field needs choices",
     ),
     (
         "bad document key",

@@ -154,7 +154,7 @@ def test_after_seven_days_the_page_shows_the_rating_without_a_form(client, congd
 
     rate_dossier(dossier, congdan, GOOD)
     later = utcnow() + timedelta(days=8)
-    monkeypatch.setattr("app.dossiers.views.utcnow", lambda: later)
+    monkeypatch.setattr("app.portal.dossier_views.utcnow", lambda: later)
     sign_in(client, "congdan")
     for lang in ("vi", "en"):
         html = client.get(f"/my/dossiers/{dossier.code}?lang={lang}").get_data(as_text=True)

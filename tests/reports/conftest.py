@@ -9,9 +9,9 @@ from datetime import date
 
 import pytest
 
-from app.dossiers.services import Submission, submit_dossier
 from app.procedures import get_registry
 from app.workflow.engine import apply_transition
+from app.workflow.submission import Submission, submit_dossier
 from tests.clock import Clock
 from tests.factories import form_data, submit, uploads_for
 

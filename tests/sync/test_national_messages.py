@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.core.time import VN_TZ, local_iso
-from app.dossiers.services import Submission, Upload, add_documents, submit_dossier, supply_documents
 from app.extensions import db
 from app.national.messages import (
     SchemaError,
@@ -24,6 +23,7 @@ from app.national.messages import (
 from app.procedures import get_registry
 from app.workflow.actions import forward_candidates
 from app.workflow.engine import SAME, apply_transition
+from app.workflow.submission import Submission, Upload, add_documents, submit_dossier, supply_documents
 from tests.clock import Clock, vn
 from tests.factories import PDF, form_data, sample_file, submit, uploads_for
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from app.dossiers.services import Upload, add_documents
 from app.procedures.definitions import Procedure, Transition
 from app.procedures.loader import load_procedures
 from app.workflow.engine import apply_transition
+from app.workflow.submission import Upload, add_documents
 from tests.factories import PDF, later_appointment, submit
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"

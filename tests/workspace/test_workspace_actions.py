@@ -162,7 +162,7 @@ def test_failed_transition_after_storing_the_file_deletes_it_again(birth, user):
     import pytest
 
     from app.core.errors import ConflictError
-    from app.dossiers.services import Upload
+    from app.workflow.submission import Upload
     from app.workspace.services import act_on_dossier
 
     birth_to_awaiting_approval(birth, user)

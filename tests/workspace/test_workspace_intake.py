@@ -9,9 +9,9 @@ import time
 import pytest
 from sqlalchemy import select
 
-from app.documents.queries import list_forms
 from app.dossiers.models import Dossier
 from app.extensions import db
+from app.official_forms.queries import list_forms
 from app.procedures import get_registry
 from tests.factories import form_data, sample_file
 from tests.web import sign_in
@@ -108,7 +108,7 @@ def test_invalid_citizen_id_is_shown_next_to_the_field(officer):
 def test_missing_required_document_and_field_are_named(officer):
     procedure = get_registry().current(BIRTH)
     required = next(d for d in procedure.documents if d.required)
-    field = next(f for f in procedure.form if f.required)
+    field = next(f for f in procedure.fields if f.required)
     client = officer("tn.candang")
     body = _body(client)
     body.pop(required.key)

@@ -1,0 +1,71 @@
+"""Validation of application form data against a procedure's form fields."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from app.auth.citizen_id import citizen_id_problem
+from app.procedures.definitions import FieldSpec
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_RE = re.compile(r"^(\+84|0)\d{9,10}$")
+
+
+def _coerce(field: FieldSpec, value: Any) -> tuple[Any, str | None]:  # noqa: PLR0911
+    kind = field.type
+    if kind in ("string", "text", "email", "phone", "cccd", "choice"):
+        if not isinstance(value, str):
+            return None, "Phải là chuỗi ký tự"
+        value = value.strip()
+        limit = field.max_length or (255 if kind != "text" else 5000)
+        if len(value) > limit:
+            return None, f"Tối đa {limit} ký tự"
+        if kind == "email" and not EMAIL_RE.match(value):
+            return None, "Địa chỉ email không hợp lệ"
+        if kind == "phone" and not PHONE_RE.match(value):
+            return None, "Số điện thoại không hợp lệ (vd 0912345678)"
+        if kind == "cccd":
+            return value, citizen_id_problem(value)
+        if kind == "choice" and value not in field.choices:
+            return None, "Chọn một trong: " + ", ".join(field.choices)
+        return value, None
+    if kind == "integer":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        return (value, None) if ok else (None, "Phải là số nguyên")
+    if kind == "number":
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return (value, None) if ok else (None, "Phải là số")
+    if kind == "boolean":
+        return (value, None) if isinstance(value, bool) else (None, "Phải là true hoặc false")
+    if kind == "date":
+        try:
+            return date.fromisoformat(value).isoformat(), None
+        except (TypeError, ValueError):
+            return None, "Ngày không hợp lệ (định dạng YYYY-MM-DD)"
+    return None, f"Kiểu dữ liệu '{kind}' không được hỗ trợ"
+
+
+def validate_fields(fields: tuple[FieldSpec, ...], data: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """Return (clean data, problems by field key). Unknown keys are problems too."""
+    if not isinstance(data, dict):
+        return {}, {"data": "Dữ liệu tờ khai phải là một đối tượng JSON"}
+    clean: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    known = {f.key for f in fields}
+    for key in data:
+        if key not in known:
+            problems[key] = "Trường không có trong tờ khai của thủ tục này"
+    for field in fields:
+        value = data.get(field.key)
+        if value in (None, ""):
+            if field.required:
+                problems[field.key] = f"Bắt buộc: {field.label.vi}"
+            continue
+        coerced, problem = _coerce(field, value)
+        if problem:
+            problems[field.key] = problem
+        else:
+            clean[field.key] = coerced
+    return clean, problems

@@ -1,0 +1,44 @@
+"""Documents domain: the official forms of the one-stop process as PDFs (DOMAIN §4).
+
+Mẫu 01 (receipt and appointment), 02 (supplement request), 03 (refusal) and 04 (apology and new
+appointment) are issued by the transitions that call for them; Mẫu 05 (control sheet) after every
+hand-off and on demand (``services.issue_control_form``); all rendered by a job and stored in the
+object store. Others use ``queries.list_forms(dossier_id)`` and link ready forms to
+``url_for("official_forms_pages.download", code=..., form_id=...)``; staff pages offer Mẫu 05 with a
+form posting to ``url_for("official_forms_pages.issue_mau_05", code=...)``.
+Mẫu 06, the tracking book of a unit and period, lives at ``official_forms_pages.tracking_books``.
+"""
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from flask_babel import lazy_gettext as _l
+
+official_forms_cli = AppGroup("official-forms", help="Official forms (Mẫu 01-06) as PDFs.")
+
+
+@official_forms_cli.command("render-pending")
+@click.option("--older-than", default=60, show_default=True, help="seconds")
+def render_pending_command(older_than: int) -> None:
+    """Re-enqueue the rendering of forms and tracking books still pending or failed."""
+    from app.official_forms.services import render_unfinished
+    from app.official_forms.tracking import render_unfinished_books
+
+    click.echo(f"re-enqueued {render_unfinished(older_than)} form(s)")
+    click.echo(f"re-enqueued {render_unfinished_books(max(older_than, 300))} tracking book(s)")
+
+
+def init_app(app: Flask) -> None:
+    from app.core.web import add_nav_link
+    from app.extensions import api
+    from app.official_forms import models  # noqa: F401
+    from app.official_forms.api import blp
+    from app.official_forms.services import issue_forms_for_transition
+    from app.official_forms.views import bp as pages
+    from app.outbox.services import register_handler
+
+    register_handler("dossier.transitioned", issue_forms_for_transition)
+    api.register_blueprint(blp)
+    app.register_blueprint(pages)
+    app.cli.add_command(official_forms_cli)
+    add_nav_link(app, "official_forms_pages.tracking_books", _l("Sổ theo dõi hồ sơ"), "staff")

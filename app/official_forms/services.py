@@ -1,0 +1,193 @@
+"""Issuing the official forms: the outbox handler records them, a job renders and stores the PDF.
+
+Flow: ``dossier.transitioned`` (outbox, in order per dossier) -> ``issue_forms_for_transition``
+writes a pending IssuedForm with its content snapshot (flush only: the dispatch commits) and asks,
+after that commit, for the job ``render_form(issued_form_id)``. Both steps are idempotent.
+Mẫu 05 can also be asked for by staff at any time: ``issue_control_form``.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import User
+from app.core import tx
+from app.core.db import utcnow
+from app.core.errors import NotFoundError, PermissionDeniedError
+from app.dossiers.models import Dossier, DossierEvent, DossierStep
+from app.dossiers.permissions import can_view_dossier
+from app.extensions import db
+from app.jobs import enqueue
+from app.official_forms.catalog import CONTROL_FORM, CONTROL_FORM_ACTIONS, TRANSITION_FORMS
+from app.official_forms.content import build_content
+from app.official_forms.control import same_facts
+from app.official_forms.models import IssuedForm
+from app.official_forms.rendering import render_pdf
+from app.official_forms.retry import mark_failed, reenqueue_unfinished
+from app.outbox.models import OutboxMessage
+from app.procedures import get_registry
+from app.storage import get_storage
+
+log = logging.getLogger(__name__)
+
+MAX_PDF_BYTES = 5 * 1024 * 1024
+
+
+def issue_forms_for_transition(message: OutboxMessage) -> None:
+    """Outbox handler for "dossier.transitioned": accept -> Mẫu 01, request_supplement and
+    return_for_supplement -> Mẫu 02, refuse -> Mẫu 03, extend -> Mẫu 04; and Mẫu 05 again after
+    every hand-off, end of a leg or return (see CONTROL_FORM_ACTIONS). Other transitions issue
+    nothing. Runs inside the dispatch transaction: flushes, never commits."""
+    if message.dossier_id is None:
+        return
+    forms = [f for f in (TRANSITION_FORMS.get(message.payload.get("transition", "")),) if f]
+    if _hands_over(message):
+        forms.append(CONTROL_FORM)
+    if not forms:
+        return
+    event = _find_event(message)
+    if event is None:
+        log.warning("outbox message %s: no event for %s, no form issued", message.id, message.payload)
+        return
+    for form in forms:
+        issue_form(event, form)
+
+
+def _hands_over(message: OutboxMessage) -> bool:
+    """Whether the transition of this message opened or closed a leg, or returned the result."""
+    dossier = db.session.get(Dossier, message.dossier_id)
+    if dossier is None:
+        return False
+    procedure = get_registry().get(dossier.procedure_code, dossier.procedure_version)
+    name, source = message.payload.get("transition"), message.payload.get("from_state")
+    return any(
+        t.name == name and CONTROL_FORM_ACTIONS.intersection(t.actions)
+        for t in procedure.transitions_from(source or "")
+    )
+
+
+def _find_event(message: OutboxMessage) -> DossierEvent | None:
+    """The event the engine wrote together with this message."""
+    return db.session.scalar(
+        select(DossierEvent)
+        .where(DossierEvent.id == message.payload["event_id"], DossierEvent.dossier_id == message.dossier_id)
+        .options(selectinload(DossierEvent.actor), selectinload(DossierEvent.actor_unit))
+    )
+
+
+def issue_form(event: DossierEvent, form: str, as_of: datetime | None = None) -> IssuedForm:
+    """The form `form` for this event: created pending (with its render job after commit), or the
+    existing one. Flush only. ``as_of``: see build_content."""
+    existing = _form_of_event(event.id, form)
+    if existing is not None:
+        return existing
+    dossier = _dossier_for_forms(event.dossier_id)
+    issued = IssuedForm(
+        dossier_id=dossier.id,
+        event_id=event.id,
+        form=form,
+        content=build_content(form, dossier, event, as_of),
+    )
+    db.session.add(issued)
+    db.session.flush()
+    _render_after_commit(issued.id)
+    log.info("dossier %s: %s issued as form %s (pending)", dossier.code, form, issued.id)
+    return issued
+
+
+def issue_control_form(dossier: Dossier, user: User) -> IssuedForm:
+    """Mẫu 05 on demand, as things stand now: staff who can see the dossier ask for it. The form
+    belongs to the dossier's latest event; if one exists already and the legs read the same, it is
+    returned as is, otherwise its content is refreshed (an open leg may have become overdue since)
+    and the PDF rendered again. One transaction."""
+    if not user.is_staff or not can_view_dossier(user, dossier):
+        raise PermissionDeniedError("Chỉ cán bộ xem được hồ sơ mới lập được Phiếu kiểm soát (Mẫu 05)")
+    event = db.session.scalar(
+        select(DossierEvent).where(DossierEvent.dossier_id == dossier.id).order_by(DossierEvent.id.desc())
+    )
+    if event is None:  # every dossier has its submission event; a missing one is a data error
+        raise NotFoundError(f"Hồ sơ {dossier.code} chưa có sự kiện nào để lập Phiếu kiểm soát")
+    existing = _form_of_event(event.id, CONTROL_FORM, lock=True)
+    if existing is None:
+        try:
+            with db.session.begin_nested():
+                issued = issue_form(event, CONTROL_FORM, utcnow())
+        except IntegrityError:  # issued a moment ago by someone else (or the outbox): use that one
+            issued = _form_of_event(event.id, CONTROL_FORM)
+    else:
+        issued = _refresh(existing, _dossier_for_forms(dossier.id), event)
+    tx.commit()
+    return issued
+
+
+def _refresh(issued: IssuedForm, dossier: Dossier, event: DossierEvent) -> IssuedForm:
+    content = build_content(CONTROL_FORM, dossier, event, utcnow())
+    if issued.status != "failed" and same_facts(issued.content, content):
+        return issued
+    old_key = issued.storage_key
+    issued.content, issued.status, issued.storage_key, issued.size = content, "pending", None, None
+    issued.ready_at, issued.error = None, None
+    if old_key:
+        tx.after_commit(lambda: get_storage().delete(old_key))
+    _render_after_commit(issued.id)
+    log.info("dossier %s: form %s (%s) refreshed", dossier.code, issued.id, issued.form)
+    return issued
+
+
+def _form_of_event(event_id: int, form: str, *, lock: bool = False) -> IssuedForm | None:
+    query = select(IssuedForm).where(IssuedForm.event_id == event_id, IssuedForm.form == form)
+    return db.session.scalar(query.with_for_update() if lock else query)
+
+
+def _dossier_for_forms(dossier_id: int) -> Dossier:
+    """The dossier with what the forms print: documents, units, legs, history."""
+    return db.session.scalar(
+        select(Dossier)
+        .where(Dossier.id == dossier_id)
+        .options(
+            selectinload(Dossier.documents),
+            selectinload(Dossier.receiving_unit),
+            selectinload(Dossier.steps).selectinload(DossierStep.unit),
+            selectinload(Dossier.events),
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+def _render_after_commit(issued_id: int) -> None:
+    tx.after_commit(lambda: enqueue(render_form, issued_id, job_id=f"render-form-{issued_id}"))
+
+
+def render_form(issued_form_id: int) -> None:
+    """Job: render the PDF, store it under forms/, mark the form ready. A ready form is left alone;
+    the row is locked meanwhile, so two workers never store two copies. On failure the form is
+    marked failed with the error and the exception re-raised, so rq retries it."""
+    issued = db.session.get(IssuedForm, issued_form_id, with_for_update=True)
+    if issued is None or issued.is_ready:
+        db.session.rollback()
+        return
+    try:
+        pdf = render_pdf(issued.kind, issued.content)
+        stored = get_storage().put_stream(
+            io.BytesIO(pdf), allowed_types=["application/pdf"], max_bytes=MAX_PDF_BYTES, prefix="forms"
+        )
+    except Exception as exc:
+        db.session.rollback()
+        mark_failed(IssuedForm, issued_form_id, exc, "form")
+        raise
+    tx.on_rollback(lambda: get_storage().delete(stored.key))
+    issued.storage_key, issued.size = stored.key, stored.size
+    issued.status, issued.ready_at, issued.error = "ready", utcnow(), None
+    tx.commit()
+    log.info("form %s (%s) ready: %s, %d bytes", issued_form_id, issued.form, stored.key, stored.size)
+
+
+def render_unfinished(older_than_seconds: int = 60) -> int:
+    """Re-enqueue forms still pending or failed after a while (lost job, retries exhausted)."""
+    return reenqueue_unfinished(IssuedForm, render_form, "render-form", older_than_seconds)
