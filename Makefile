@@ -26,7 +26,7 @@ DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-de
 EMBEDDED := env -u APP_ENV -u DATABASE_URL -u REDIS_URL -u STORAGE_BACKEND \
 	-u S3_ENDPOINT -u S3_ACCESS_KEY -u S3_SECRET_KEY -u S3_BUCKET
 
-.PHONY: help venv install install-dev run test serve worker lint format migrate seed \
+.PHONY: help venv install install-dev run test test-fast serve worker scheduler lint format migrate seed \
 	services services-stop clean
 
 help: ## list the targets
@@ -61,6 +61,9 @@ run: install ## migrate, seed the demo data and serve on 127.0.0.1:PORT (5000), 
 test: install-dev ## run the whole suite against real PostgreSQL, Redis and S3
 	PY=$(PY) VENV=$(VENV) scripts/test.sh
 
+test-fast: install-dev ## the suite without browser, worker and slow tests (while you work)
+	PY=$(PY) VENV=$(VENV) scripts/test.sh -m "not browser and not worker and not slow"
+
 serve: install ## production: migrate, then gunicorn (needs APP_ENV=production and its settings)
 	$(PY) scripts/build_translations.py
 	@if [ "$${APP_ENV:-}" != production ]; then \
@@ -71,8 +74,14 @@ serve: install ## production: migrate, then gunicorn (needs APP_ENV=production a
 	$(if $(filter 1,$(MIGRATE)),$(FLASK) db upgrade,@echo "MIGRATE=$(MIGRATE): skipping db upgrade")
 	exec $(VENV)/bin/gunicorn -w $${WEB_CONCURRENCY:-4} -b $${BIND:-0.0.0.0:8000} wsgi:app
 
-worker: install ## production: an rq worker for the job queues (needs REDIS_URL)
-	exec $(PY) -m app.worker
+# `make worker QUEUES=heavy` for a worker that only renders PDFs and reports.
+QUEUES ?= quick,heavy
+
+worker: install ## production: an rq worker for the job queues QUEUES (default quick,heavy; needs REDIS_URL)
+	exec $(PY) -m app.worker $(QUEUES)
+
+scheduler: install ## production: the periodic jobs (rq cron scheduler), one per deployment (needs REDIS_URL)
+	exec $(PY) -m app.scheduler
 
 lint: install-dev ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .

@@ -36,7 +36,11 @@ class Config:
 
     # Jobs: with no REDIS_URL, jobs run in-process right after commit (embedded default).
     REDIS_URL: str = _env("REDIS_URL")
-    RQ_QUEUE: str = _env("RQ_QUEUE", "default")
+    RQ_QUEUE: str = _env("RQ_QUEUE", "dossiers")  # prefix of the queues <prefix>-quick, <prefix>-heavy
+    # Periodic sweeps re-enqueue work left undone (a push lost while Redis was down, retries run
+    # out): every SWEEP_SECONDS, for work older than SWEEP_AFTER_SECONDS.
+    SWEEP_SECONDS: int = _env_int("SWEEP_SECONDS", 30)
+    SWEEP_AFTER_SECONDS: int = _env_int("SWEEP_AFTER_SECONDS", 60)
 
     # Attachments: "local" (folder) or "s3" (MinIO / SeaweedFS through the minio SDK).
     STORAGE_BACKEND: str = _env("STORAGE_BACKEND", "s3" if _env("S3_ENDPOINT") else "local")
@@ -58,6 +62,7 @@ class Config:
     WORKING_PERIODS: str = _env("WORKING_PERIODS", "07:00-11:00,13:00-17:00")
     SAME_DAY_CUTOFF: str = _env("SAME_DAY_CUTOFF", "15:00")
     TOKEN_TTL_HOURS: int = _env_int("TOKEN_TTL_HOURS", 12)
+    PASSWORD_HASH_METHOD: str = "scrypt"  # werkzeug's; the test suite sets a cheap one
     # Absolute address citizens use (printed as the QR code on forms, used in e-mails).
     PUBLIC_BASE_URL: str = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 

@@ -19,8 +19,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.json.ensure_ascii = False  # Vietnamese text stays readable in API responses
     app.json.sort_keys = False
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    _configure_logging()
 
     from app.extensions import api, db, login_manager, migrate
 
@@ -35,7 +34,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     api.init_app(app)
 
+    from app.core import uow
     from app.core.errors import register_error_handlers
+
+    uow.init_app(app)  # first: its after-request commit runs after every other hook
 
     register_error_handlers(app)
     from app.core import i18n, web
@@ -47,6 +49,17 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(core_bp)
     _register_domains(app)
     return app
+
+
+def _configure_logging() -> None:
+    """One line per record; lines written while a job runs name the job ("[job <id>]")."""
+    from app.jobs import JobIdFilter
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(job)s%(message)s")
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, JobIdFilter) for f in handler.filters):
+            handler.addFilter(JobIdFilter())
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def _register_domains(app: Flask) -> None:

@@ -1,8 +1,12 @@
 """Shared fixtures: a fresh PostgreSQL database per test session (dropped afterwards), a real rq
 worker on Redis, a real S3 server. `make test` starts these services and exports their URLs.
 
-Isolation: the demo org and accounts are seeded once; after every test the tables a test can write
-are emptied again, so tests are independent of order and may commit (concurrency tests must).
+Isolation: the demo org and accounts are seeded once. A test runs inside a transaction that is
+rolled back at its end (its units of work commit to savepoints inside it), unless something outside
+the test's own connection must see its data: tests marked `worker` (the rq worker process),
+`browser` (the live server's threads) or `committed` (threads of their own, other apps) commit for
+real, and the tables they can write are emptied afterwards. `worker` and `browser` are set from the
+fixtures a test uses; `slow` marks long tests. `make test-fast` leaves out browser, worker and slow.
 """
 
 from __future__ import annotations
@@ -15,18 +19,48 @@ import sys
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
 from flask import g
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDED_TABLES = ("units", "users")  # seeded once; rows a test adds are deleted by id
 RUN_ID = uuid.uuid4().hex[:8]
+CHEAP_PASSWORD_HASH = "pbkdf2:sha256:1"  # a test suite signs in thousands of times
+WORKER_FIXTURES = {"rq_worker", "sync_workers", "sync_app"}
+BROWSER_FIXTURES = {"live_server", "page_factory", "browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark tests by the outside parts they use, so `-m` can pick or leave them out."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & WORKER_FIXTURES:
+            item.add_marker(pytest.mark.worker)
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+
+
+def _commits_for_real(item) -> bool:
+    return any(item.get_closest_marker(name) for name in ("worker", "browser", "committed"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """A test that commits for real starts with its fixtures' data committed, as if each fixture had
+    been a request of its own (the worker and the live server read only committed data)."""
+    if _commits_for_real(item):
+        from app.core.uow import commit
+
+        commit()
+    yield
 
 
 def _require_env(name: str) -> str:
@@ -98,6 +132,7 @@ def service_env(database_url, smtp_server):
         "MAIL_PORT": str(smtp_server.port),
         "REDIS_URL": _require_env("REDIS_URL"),
         "RQ_QUEUE": f"test-{RUN_ID}",
+        "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
         "STORAGE_BACKEND": "s3",
         "S3_ENDPOINT": _require_env("S3_ENDPOINT"),
         "S3_ACCESS_KEY": _require_env("S3_ACCESS_KEY"),
@@ -112,6 +147,7 @@ def app(service_env):
 
     config = {
         "TESTING": True,
+        "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
         "SQLALCHEMY_DATABASE_URI": service_env["DATABASE_URL"],
         "SQLALCHEMY_ENGINE_OPTIONS": {
             "pool_size": 10,
@@ -126,12 +162,14 @@ def app(service_env):
     with application.app_context():
         from flask_migrate import upgrade
 
+        from app.core.uow import unit_of_work
         from app.demo.seed import seed_demo
         from app.extensions import db
         from app.storage import get_storage
 
         upgrade(revision="heads")
-        seed_demo()
+        with unit_of_work():
+            seed_demo()
         get_storage().ensure_ready()
         db.session.remove()
     yield application
@@ -156,12 +194,20 @@ def _empty_bucket(application) -> None:
 
 
 def _empty_queue(application) -> None:
-    from app.jobs import get_queue
+    from app.jobs import QUEUES, get_queue
 
-    queue = get_queue()
-    queue.empty()
-    queue.delete(delete_jobs=True)
-    drop_queue_keys(application.extensions["redis"], queue.name)
+    for kind in QUEUES:
+        queue = get_queue(kind)
+        queue.empty()
+        queue.delete(delete_jobs=True)
+    drop_queue_keys(application.extensions["redis"], application.config["RQ_QUEUE"])
+
+
+def empty_queues() -> None:
+    from app.jobs import QUEUES, get_queue
+
+    for kind in QUEUES:
+        get_queue(kind).empty()
 
 
 def drop_queue_keys(redis, queue_name: str) -> None:
@@ -192,22 +238,57 @@ def _seed_marks(app):
 def app_ctx(request, app, _seed_marks):
     """Every test runs inside an app context and leaves only the seeded data behind."""
     with app.app_context():
+        if not _commits_for_real(request.node):
+            with _rolled_back(app):
+                yield
+            empty_queues()
+            return
         yield
         from app.auth.models import User
         from app.extensions import db
-        from app.jobs import get_queue
         from app.org.models import Unit
 
         db.session.rollback()
         volatile = [t.name for t in db.metadata.sorted_tables if t.name not in SEEDED_TABLES]
         # Ids keep counting (no RESTART IDENTITY): a job still queued from this test can never act on
-        # a row of the next test; the queue itself is emptied too.
-        get_queue().empty()
+        # a row of the next test; the queues themselves are emptied too.
+        empty_queues()
         _truncate(volatile)
         db.session.execute(delete(User).where(User.id > _seed_marks[0]))
         db.session.execute(delete(Unit).where(Unit.id > _seed_marks[1]))
         db.session.commit()
         db.session.remove()
+
+
+class _JoinedSession(FlaskSession):
+    """Flask-SQLAlchemy's session bound to the test's connection: its commits release savepoints
+    of the test's transaction, which the test rolls back at its end."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
+@contextmanager
+def _rolled_back(app):
+    from flask_sqlalchemy.session import _app_ctx_id
+    from sqlalchemy.orm import scoped_session, sessionmaker
+
+    from app.extensions import db
+
+    connection = db.engine.connect()
+    outer = connection.begin()
+    saved = db.session
+    db.session = scoped_session(
+        sessionmaker(class_=_JoinedSession, db=db, bind=connection, join_transaction_mode="create_savepoint"),
+        scopefunc=_app_ctx_id,
+    )
+    try:
+        yield
+    finally:
+        db.session.remove()
+        db.session = saved
+        outer.rollback()
+        connection.close()
 
 
 def _truncate(tables: list[str]) -> None:
@@ -245,7 +326,9 @@ def client(app):
 
 @pytest.fixture
 def make_user():
+    """A user made through the accounts service, in a unit of work of its own (as an admin page would)."""
     from app.auth.services import create_user
+    from app.core.uow import unit_of_work
 
     counter = iter(range(1, 10_000))
 
@@ -267,7 +350,8 @@ def make_user():
         if role == "citizen":
             fields["citizen_id"] = extra.pop("citizen_id", f"0891{90 + n % 9:02d}{n:06d}")
         fields.update(extra)
-        return create_user(**fields)
+        with unit_of_work():
+            return create_user(**fields)
 
     return factory
 
@@ -289,7 +373,10 @@ def auth_headers():
     from app.auth.services import issue_token
 
     def headers(user) -> dict[str, str]:
-        token, _ = issue_token(user)
+        from app.core.uow import unit_of_work
+
+        with unit_of_work():
+            token, _ = issue_token(user)
         return {"Authorization": f"Bearer {token}"}
 
     return headers

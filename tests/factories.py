@@ -8,6 +8,7 @@ import zlib
 from datetime import timedelta
 
 from app.core.time import local_iso
+from app.core.uow import unit_of_work
 from app.procedures import get_registry
 from app.procedures.definitions import FieldSpec, Procedure
 from app.workflow.submission import Submission, Upload, submit_dossier
@@ -68,16 +69,26 @@ def uploads_for(procedure: Procedure, *, only_required: bool = True) -> list[Upl
 
 
 def submit(citizen, procedure_code: str, unit_code: str | None = None):
+    """A dossier submitted online, in a unit of work of its own (as the submission request would)."""
     procedure = get_registry().current(procedure_code, __import__("datetime").date.today())
-    return submit_dossier(
-        citizen,
-        Submission(
-            procedure_code=procedure.code,
-            data=form_data(procedure),
-            uploads=uploads_for(procedure),
-            unit_code=unit_code or RECEIVING_UNIT[procedure.receiving_level],
-        ),
-    )
+    with unit_of_work():
+        return submit_dossier(
+            citizen,
+            Submission(
+                procedure_code=procedure.code,
+                data=form_data(procedure),
+                uploads=uploads_for(procedure),
+                unit_code=unit_code or RECEIVING_UNIT[procedure.receiving_level],
+            ),
+        )
+
+
+def act(dossier, name: str, user, payload: dict | None = None, **kwargs):
+    """Apply a transition in a unit of work of its own (as a request would)."""
+    from app.workflow.engine import apply_transition
+
+    with unit_of_work():
+        return apply_transition(dossier, name, user, payload, **kwargs)
 
 
 def multipart_for(procedure: Procedure, unit_code: str | None = None) -> dict:

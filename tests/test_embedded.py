@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.factories import multipart_for
+
+pytestmark = pytest.mark.committed  # another app instance, its own database connections
 
 
 def test_embedded_default_runs_a_dossier_without_external_services(tmp_path):

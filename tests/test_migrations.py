@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+
+pytestmark = pytest.mark.committed  # another app instance, its own database connections
 
 
 def test_migrations_match_models(tmp_path):

@@ -17,7 +17,8 @@ from app.admin.forms import CalendarDayForm
 from app.admin.web import bp, show_errors
 from app.calendar.clock import SpecialDay, WorkingCalendar
 from app.calendar.services import clear_day, get_calendar, list_days, set_day
-from app.core.errors import AppError, ValidationError
+from app.core import uow
+from app.core.errors import ValidationError
 from app.core.time import VN_TZ
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -88,10 +89,10 @@ def _render(year: int, form: CalendarDayForm) -> tuple[str, int]:
 def add_calendar_day() -> str | Response | tuple[str, int]:
     form = CalendarDayForm()
     if form.validate_on_submit():
-        try:
+        with uow.attempt() as failed:
             set_day(form.day.data, form.kind.data, (form.note.data or "").strip(), user_id=current_user.id)
-        except AppError as exc:
-            show_errors(form, exc, {"date": "day"})
+        if failed:
+            show_errors(form, failed.error, {"date": "day"})
         else:
             flash(_("Đã lưu ngày %(day)s.", day=form.day.data.strftime("%d/%m/%Y")), "success")
             return redirect(url_for(".calendar_page", year=form.day.data.year))
@@ -105,10 +106,10 @@ def remove_calendar_day(day: str) -> Response:
         when = date.fromisoformat(day)
     except ValueError:
         raise ValidationError(_("Ngày không hợp lệ")) from None
-    try:
+    with uow.attempt() as failed:
         clear_day(when)
-    except AppError as exc:
-        flash(_(exc.message), "error")
+    if failed:
+        flash(_(failed.error.message), "error")
     else:
         flash(_("Đã xoá ngày %(day)s do quản trị viên đặt.", day=when.strftime("%d/%m/%Y")), "success")
     return redirect(url_for(".calendar_page", year=when.year))

@@ -11,7 +11,8 @@ from app.admin import presenters
 from app.admin.forms import UnitCreateForm, UnitEditForm
 from app.admin.queries import known_kinds, unit_tree
 from app.admin.web import bp, show_errors
-from app.core.errors import AppError, ConflictError
+from app.core import uow
+from app.core.errors import ConflictError
 from app.org.queries import get_unit
 from app.org.services import create_unit, levels, set_unit_active, update_unit
 
@@ -38,7 +39,7 @@ def new_unit() -> str | Response:
     form.level.choices = [SelectChoice(lv, presenters.level_label(lv)) for lv in levels()]
     if form.validate_on_submit():
         fields = {name: (getattr(form, name).data or "").strip() or None for name in ("address", "phone")}
-        try:
+        with uow.attempt() as failed:
             unit = create_unit(
                 parent_code=form.parent.data or None,
                 code=form.code.data.strip(),
@@ -47,10 +48,10 @@ def new_unit() -> str | Response:
                 kind=form.kind.data.strip(),
                 **fields,
             )
-        except ConflictError as exc:
-            form.code.errors = [*form.code.errors, _(exc.message)]
-        except AppError as exc:
-            show_errors(form, exc)
+        if isinstance(failed.error, ConflictError):
+            form.code.errors = [*form.code.errors, _(failed.error.message)]
+        elif failed:
+            show_errors(form, failed.error)
         else:
             flash(_("Đã tạo đơn vị %(code)s.", code=unit.code), "success")
             return redirect(url_for(".units") + f"#unit-{unit.id}")
@@ -62,7 +63,7 @@ def edit_unit(unit_id: int) -> str | Response:
     unit = get_unit(unit_id)
     form = UnitEditForm(obj=unit)
     if form.validate_on_submit():
-        try:
+        with uow.attempt() as failed:
             update_unit(
                 unit,
                 name=form.name.data,
@@ -70,8 +71,8 @@ def edit_unit(unit_id: int) -> str | Response:
                 address=(form.address.data or "").strip() or None,
                 phone=(form.phone.data or "").strip() or None,
             )
-        except AppError as exc:
-            show_errors(form, exc)
+        if failed:
+            show_errors(form, failed.error)
         else:
             flash(_("Đã lưu thay đổi."), "success")
             return redirect(url_for(".units") + f"#unit-{unit.id}")
@@ -82,10 +83,10 @@ def edit_unit(unit_id: int) -> str | Response:
 def toggle_unit(unit_id: int) -> Response:
     unit = get_unit(unit_id)
     active = request.form.get("active") == "1"
-    try:
+    with uow.attempt() as failed:
         set_unit_active(unit, active)
-    except AppError as exc:
-        flash(_(exc.message), "error")
+    if failed:
+        flash(_(failed.error.message), "error")
     else:
         flash(_("Đã kích hoạt lại đơn vị.") if active else _("Đã ngừng hoạt động đơn vị."), "success")
     return redirect(url_for(".edit_unit", unit_id=unit.id))

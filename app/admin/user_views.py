@@ -15,7 +15,7 @@ from app.admin.queries import PAGE_SIZE, UserFilter, get_user, list_users, unit_
 from app.admin.web import bp, show_errors
 from app.auth.models import User
 from app.auth.services import create_user, reset_password, set_user_active, update_user
-from app.core.errors import AppError
+from app.core import uow
 from app.procedures.definitions import ROLES
 
 
@@ -74,12 +74,12 @@ def new_user() -> str | Response:
     form = UserCreateForm()
     form.unit.choices = _unit_choices(_("— Chọn đơn vị —"))
     if form.validate_on_submit():
-        try:
+        with uow.attempt() as failed:
             user = create_user(
                 username=form.username.data.strip(), password=form.password.data, **_fields(form)
             )
-        except AppError as exc:
-            show_errors(form, exc)
+        if failed:
+            show_errors(form, failed.error)
         else:
             flash(_("Đã tạo tài khoản %(username)s.", username=user.username), "success")
             return redirect(url_for(".edit_user", user_id=user.id))
@@ -94,10 +94,10 @@ def edit_user(user_id: int) -> str | Response:
     if user.role == "citizen":
         form.role.choices = [SelectChoice("citizen", presenters.ROLE_LABELS["citizen"])]
     if form.validate_on_submit():
-        try:
+        with uow.attempt() as failed:
             update_user(user, **_fields(form), acting_user=current_user)
-        except AppError as exc:
-            show_errors(form, exc)
+        if failed:
+            show_errors(form, failed.error)
         else:
             flash(_("Đã lưu thay đổi."), "success")
             return redirect(url_for(".edit_user", user_id=user.id))
@@ -115,10 +115,10 @@ def _edit_page(user: User, form: UserEditForm, password_form: PasswordResetForm)
 def toggle_user(user_id: int) -> Response:
     user = get_user(user_id)
     active = request.form.get("active") == "1"
-    try:
+    with uow.attempt() as failed:
         set_user_active(user, active, acting_user=current_user)
-    except AppError as exc:
-        flash(_(exc.message), "error")
+    if failed:
+        flash(_(failed.error.message), "error")
     else:
         flash(_("Đã kích hoạt lại tài khoản.") if active else _("Đã ngừng kích hoạt tài khoản."), "success")
     return redirect(url_for(".edit_user", user_id=user.id))
@@ -129,10 +129,10 @@ def user_password(user_id: int) -> str | Response:
     user = get_user(user_id)
     password_form = PasswordResetForm()
     if password_form.validate_on_submit():
-        try:
+        with uow.attempt() as failed:
             reset_password(user, password_form.password.data)
-        except AppError as exc:
-            show_errors(password_form, exc)
+        if failed:
+            show_errors(password_form, failed.error)
         else:
             flash(_("Đã đặt lại mật khẩu. Hãy báo mật khẩu mới cho người dùng."), "success")
             return redirect(url_for(".edit_user", user_id=user.id))

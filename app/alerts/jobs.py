@@ -1,18 +1,16 @@
 """The deadline scan: open steps that became near due or overdue get one StepAlert per kind, and the
 acting unit's leaders get one e-mail each (app.notifications rows, sent by its job after commit).
 
-Scheduling: `flask alerts scan --schedule` starts a JobChain (app.jobs.chain): each scan that is the
-chain's current link enqueues the next one ALERT_SCAN_MINUTES later; a scan started any other way
-(cron + plain `flask alerts scan`, a second --schedule) never forks the chain.
+Scheduling: `scan_deadlines` is a periodic job (every ALERT_SCAN_MINUTES, app.jobs.schedule); `flask
+alerts scan` runs one scan now (cron, where no scheduler runs). Scans are idempotent.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -20,12 +18,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.alerts.models import StepAlert
 from app.auth.models import User
 from app.calendar.services import get_calendar
-from app.core import tx
+from app.core import uow
 from app.core.db import utcnow
 from app.core.time import to_local
 from app.dossiers.models import Dossier, DossierStep
 from app.extensions import db
-from app.jobs.chain import JobChain
+from app.jobs import QUICK, job
 from app.notifications.services import email_staff
 
 log = logging.getLogger(__name__)
@@ -141,39 +139,27 @@ def _notify(alert_id: int, candidate: Candidate, kind: str, now: datetime) -> No
 
 def scan_once(now: datetime | None = None) -> int:
     """Create the missing alerts and queue the leaders' e-mails; returns the number of new alerts.
-    Each batch commits on its own; e-mails are enqueued after their batch commits."""
+    Each batch is a unit of work of its own; its e-mails are enqueued when it commits."""
     now = now or utcnow()
     created, after_id = 0, 0
-    while batch := _candidates(now, after_id):
+    while True:
+        with uow.unit_of_work():
+            batch = _candidates(now, after_id)
+            for candidate in batch:
+                kind = _kind(candidate, now)
+                alert_id = _insert_alert(candidate.step_id, kind, now) if kind else None
+                if alert_id is not None:
+                    created += 1
+                    _notify(alert_id, candidate, kind, now)
+        if not batch:
+            break
         after_id = batch[-1].step_id
-        for candidate in batch:
-            kind = _kind(candidate, now)
-            alert_id = _insert_alert(candidate.step_id, kind, now) if kind else None
-            if alert_id is not None:
-                created += 1
-                _notify(alert_id, candidate, kind, now)
-        tx.commit()
     if created:
         log.info("deadline scan: %s new alert(s)", created)
     return created
 
 
-def scan_deadlines(reschedule: bool = True) -> int:
-    """Job: one scan; the current link of the rq chain then schedules the next one."""
-    try:
-        return scan_once()
-    finally:
-        if reschedule:
-            CHAIN.reschedule_if_current()
-
-
-def _next_scan() -> timedelta:
-    return timedelta(minutes=current_app.config["ALERT_SCAN_MINUTES"])
-
-
-CHAIN = JobChain("alerts-scan", "app.alerts.jobs.scan_deadlines", _next_scan)
-
-
-def start_schedule() -> bool:
-    """Start the chain unless a live link exists; False when it was already running."""
-    return CHAIN.start("flask alerts scan")
+@job(queue=QUICK, timeout=600)
+def scan_deadlines() -> int:
+    """Periodic: one scan of every open step."""
+    return scan_once()

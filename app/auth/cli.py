@@ -1,10 +1,10 @@
 import click
-from flask.cli import AppGroup
 
 from app.auth.services import create_user
 from app.core.errors import AppError
+from app.core.uow import CommandGroup
 
-users_cli = AppGroup("users", help="Manage user accounts.")
+users_cli = CommandGroup("users", help="Manage user accounts.")
 
 
 @users_cli.command("create")

@@ -14,7 +14,6 @@ from sqlalchemy.orm import joinedload
 from app.auth import throttle
 from app.auth.citizen_id import citizen_id_problem
 from app.auth.models import STAFF_ROLES, ApiToken, User
-from app.core import tx
 from app.core.db import utcnow
 from app.core.errors import AuthenticationError, ConflictError, TooManyRequestsError, ValidationError
 from app.extensions import db
@@ -88,7 +87,7 @@ def create_user(
     )
     user.set_password(password)
     db.session.add(user)
-    tx.commit()
+    db.session.flush()
     return user
 
 
@@ -116,7 +115,7 @@ def issue_token(user: User) -> tuple[str, datetime]:
     token = secrets.token_urlsafe(32)
     expires_at = utcnow() + timedelta(hours=current_app.config["TOKEN_TTL_HOURS"])
     db.session.add(ApiToken(user_id=user.id, token_hash=_hash(token), expires_at=expires_at))
-    tx.commit()
+    db.session.flush()
     return token, expires_at
 
 
@@ -167,7 +166,7 @@ def update_user(
     user.full_name, user.role, user.phone, user.email = full_name.strip(), role, phone or None, email or None
     if role != "citizen":
         user.unit = unit
-    tx.commit()
+    db.session.flush()
     return user
 
 
@@ -183,7 +182,7 @@ def set_user_active(user: User, active: bool, *, acting_user: User | None = None
     user.is_active_account = active
     if not active:
         _revoke_tokens(user)
-    tx.commit()
+    db.session.flush()
     return user
 
 
@@ -198,5 +197,5 @@ def reset_password(user: User, password: str) -> User:
     user.set_password(password)
     _revoke_tokens(user)
     db.session.execute(delete(throttle.LoginFailure).where(throttle.LoginFailure.login == user.username))
-    tx.commit()
+    db.session.flush()
     return user

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core import tx
+from app.core import uow
 from app.core.db import UTCDateTime, utcnow
 from app.extensions import db
 
@@ -45,11 +45,14 @@ def is_locked(login: str, address: str) -> bool:
 
 
 def record_failure(login: str, address: str) -> None:
-    db.session.add(LoginFailure(login=login[:64], address=address[:64]))
-    db.session.execute(delete(LoginFailure).where(LoginFailure.created_at < utcnow() - WINDOW))
-    tx.commit()
+    """Count a failed attempt. It stands even though the request that made it answers with an error."""
+
+    def write() -> None:
+        db.session.add(LoginFailure(login=login[:64], address=address[:64]))
+        db.session.execute(delete(LoginFailure).where(LoginFailure.created_at < utcnow() - WINDOW))
+
+    uow.even_on_failure(write)
 
 
 def clear_failures(login: str) -> None:
     db.session.execute(delete(LoginFailure).where(LoginFailure.login == login))
-    tx.commit()

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from app.auth.forms import LoginForm, RegisterForm
 from app.auth.services import authenticate, create_user
-from app.core.errors import AppError
+from app.core import uow
 
 bp = Blueprint("auth_pages", __name__)
 
@@ -26,10 +26,10 @@ def _safe_next(default: str) -> str:
 def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
-        try:
+        with uow.attempt() as failed:
             user = authenticate(form.login.data, form.password.data, request.remote_addr or "")
-        except AppError as exc:
-            form.password.errors = [_(exc.message)]
+        if failed:
+            form.password.errors = [_(failed.error.message)]
         else:
             login_user(user)
             return redirect(_safe_next(url_for("portal.index")))
@@ -41,7 +41,7 @@ def login() -> str | Response:
 def register() -> str | Response:
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
+        with uow.attempt() as failed:
             user = create_user(
                 username=form.citizen_id.data,
                 password=form.password.data,
@@ -51,10 +51,10 @@ def register() -> str | Response:
                 phone=form.phone.data,
                 email=form.email.data or None,
             )
-        except AppError as exc:
-            for field, message in (exc.details or {}).items():
+        if failed:
+            for field, message in (failed.error.details or {}).items():
                 getattr(form, "citizen_id" if field == "username" else field, form.citizen_id).errors.append(
-                    _("Số CCCD này đã có tài khoản") if exc.status == 409 else message
+                    _("Số CCCD này đã có tài khoản") if failed.error.status == 409 else message
                 )
         else:
             login_user(user)

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import click
-from flask.cli import AppGroup
 
 from app.core.errors import AppError
 from app.core.time import VN_TZ
+from app.core.uow import CommandGroup
 
 from . import services
 from .clock import DAY_KINDS
 
-calendar_cli = AppGroup("calendar", help="Working calendar: days off and make-up working days.")
+calendar_cli = CommandGroup("calendar", help="Working calendar: days off and make-up working days.")
 
 
 def _day(value: datetime) -> date:

@@ -16,8 +16,8 @@ from flask import current_app, g
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.core import uow
 from app.core.errors import ConflictError, NotFoundError, ValidationError
-from app.core.tx import commit
 from app.extensions import db
 
 from .clock import DAY_KINDS, SpecialDay, WorkingCalendar
@@ -62,7 +62,7 @@ def _forget_calendar() -> None:
 
 
 def set_day(day: date, kind: str, note: str = "", user_id: int | None = None) -> CalendarDay:
-    """Create or replace the admin entry for ``day`` and commit."""
+    """Create or replace the admin entry for ``day`` (flush only)."""
     if kind not in DAY_KINDS:
         raise ValidationError(f"Loại ngày không hợp lệ: {kind!r}", {"kind": [f"Must be one of {DAY_KINDS}"]})
     if len(note) > NOTE_MAX:
@@ -73,15 +73,16 @@ def set_day(day: date, kind: str, note: str = "", user_id: int | None = None) ->
         db.session.add(row)
     row.kind, row.note, row.updated_by_id = kind, note, user_id
     try:
-        commit()
+        db.session.flush()
     except IntegrityError:  # another admin created the same day concurrently
         raise ConflictError(f"Ngày {day.isoformat()} vừa được người khác cập nhật, hãy thử lại") from None
     _forget_calendar()
+    uow.after_commit(_forget_calendar)  # other requests of this process read the committed day
     return row
 
 
 def clear_day(day: date) -> None:
-    """Remove the admin entry for ``day`` (the day falls back to holidays / Mon–Fri) and commit.
+    """Remove the admin entry for ``day`` (the day falls back to holidays / Mon–Fri); flush only.
 
     Raises NotFoundError if there is no admin entry for that date.
     """
@@ -90,8 +91,9 @@ def clear_day(day: date) -> None:
         message = f"Không có ngày {day.isoformat()} do quản trị viên đặt"
         raise NotFoundError(message, {"date": ["No admin entry for this date."]})
     db.session.delete(row)
-    commit()
+    db.session.flush()
     _forget_calendar()
+    uow.after_commit(_forget_calendar)
 
 
 def list_days(year: int) -> list[SpecialDay]:

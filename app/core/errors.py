@@ -123,8 +123,11 @@ def http_exception_response(exc: HTTPException):  # noqa: ANN201
 
 
 def register_error_handlers(app: Flask) -> None:
+    from app.core import uow
+
     @app.errorhandler(AppError)
     def _app_error(exc: AppError):  # noqa: ANN202
+        uow.rollback()  # an error answer writes nothing (but what must stand even on failure)
         return respond(exc.status, exc.code, exc.message, exc.details)
 
     @app.errorhandler(HTTPException)

@@ -1,7 +1,8 @@
 from flask import Flask
-from flask.cli import AppGroup
 
-seed_cli = AppGroup("seed", help="Load demo data.")
+from app.core.uow import CommandGroup
+
+seed_cli = CommandGroup("seed", help="Load demo data.")
 
 
 @seed_cli.command("demo")

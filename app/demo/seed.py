@@ -9,7 +9,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.core import tx
 from app.extensions import db
 from app.org.models import Unit
 from app.org.services import add_unit
@@ -134,4 +133,4 @@ def seed_demo() -> None:
         _add_user(username, role, full_name, units[unit_code])
     for username, cid, name, phone, email, address in CITIZENS:
         _add_user(username, "citizen", name, citizen_id=cid, phone=phone, email=email, address=address)
-    tx.commit()
+    db.session.flush()

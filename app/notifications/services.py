@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.core import tx
 from app.core.db import utcnow
 from app.core.time import parse_instant
 from app.dossiers.models import Dossier, DossierEvent
@@ -44,8 +43,8 @@ def notify_transition(message: OutboxMessage) -> None:
 
 def send_after_commit(notifications: list[Notification]) -> None:
     """Enqueue the sending of these (flushed) rows once the caller's transaction commits."""
-    ids = [n.id for n in notifications]
-    tx.after_commit(lambda: [enqueue(send_notification, i, job_id=f"notification-{i}") for i in ids])
+    for notification in notifications:
+        enqueue(send_notification, notification.id, job_id=f"notification-{notification.id}")
 
 
 def email_staff(
@@ -123,7 +122,7 @@ def list_notifications(dossier_id: int) -> list[Notification]:
 
 def resend_unsent(older_than_seconds: int = 600, max_attempts: int = 10) -> int:
     """Re-enqueue notifications still not sent after a while: the enqueue after commit was lost
-    (Redis down) or rq gave up retrying. Sending is idempotent, so a duplicate job is harmless."""
+    (Redis down) or rq gave up retrying. A job still waiting or running is left alone."""
     cutoff = utcnow() - timedelta(seconds=older_than_seconds)
     ids = list(
         db.session.scalars(
@@ -136,7 +135,8 @@ def resend_unsent(older_than_seconds: int = 600, max_attempts: int = 10) -> int:
             .order_by(Notification.id)
         )
     )
-    db.session.rollback()
     for notification_id in ids:
-        enqueue(send_notification, notification_id, job_id=f"notification-{notification_id}")
+        enqueue(
+            send_notification, notification_id, job_id=f"notification-{notification_id}", skip_if_live=True
+        )
     return len(ids)

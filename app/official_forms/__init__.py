@@ -1,4 +1,4 @@
-"""Documents domain: the official forms of the one-stop process as PDFs (DOMAIN §4).
+"""Official forms: the forms of the one-stop process (Mẫu), as PDFs.
 
 Mẫu 01 (receipt and appointment), 02 (supplement request), 03 (refusal) and 04 (apology and new
 appointment) are issued by the transitions that call for them; Mẫu 05 (control sheet) after every
@@ -11,10 +11,11 @@ Mẫu 06, the tracking book of a unit and period, lives at ``official_forms_page
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
 from flask_babel import lazy_gettext as _l
 
-official_forms_cli = AppGroup("official-forms", help="Official forms (Mẫu 01-06) as PDFs.")
+from app.core.uow import CommandGroup
+
+official_forms_cli = CommandGroup("official-forms", help="Official forms (Mẫu 01-06) as PDFs.")
 
 
 @official_forms_cli.command("render-pending")
@@ -31,13 +32,17 @@ def render_pending_command(older_than: int) -> None:
 def init_app(app: Flask) -> None:
     from app.core.web import add_nav_link
     from app.extensions import api
+    from app.jobs.schedule import periodic
     from app.official_forms import models  # noqa: F401
     from app.official_forms.api import blp
-    from app.official_forms.services import issue_forms_for_transition
+    from app.official_forms.services import issue_forms_for_transition, render_unfinished
+    from app.official_forms.tracking import render_unfinished_books
     from app.official_forms.views import bp as pages
     from app.outbox.services import register_handler
 
-    register_handler("dossier.transitioned", issue_forms_for_transition)
+    register_handler("dossier.transitioned", "official_forms", issue_forms_for_transition)
+    periodic(app, render_unfinished, every=lambda config: config["SWEEP_SECONDS"])
+    periodic(app, render_unfinished_books, every=lambda config: config["SWEEP_SECONDS"] * 2)
     api.register_blueprint(blp)
     app.register_blueprint(pages)
     app.cli.add_command(official_forms_cli)

@@ -17,19 +17,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
-from app.core import tx
+from app.core import uow
 from app.core.db import utcnow
 from app.core.errors import NotFoundError, PermissionDeniedError
 from app.dossiers.models import Dossier, DossierEvent, DossierStep
 from app.dossiers.permissions import can_view_dossier
 from app.extensions import db
-from app.jobs import enqueue
+from app.jobs import HEAVY, QUICK, enqueue, job
 from app.official_forms.catalog import CONTROL_FORM, CONTROL_FORM_ACTIONS, TRANSITION_FORMS
 from app.official_forms.content import build_content
 from app.official_forms.control import same_facts
 from app.official_forms.models import IssuedForm
 from app.official_forms.rendering import render_pdf
-from app.official_forms.retry import mark_failed, reenqueue_unfinished
+from app.official_forms.retry import failure_recorder, reenqueue_unfinished
 from app.outbox.models import OutboxMessage
 from app.procedures import get_registry
 from app.storage import get_storage
@@ -105,7 +105,7 @@ def issue_control_form(dossier: Dossier, user: User) -> IssuedForm:
     """Mẫu 05 on demand, as things stand now: staff who can see the dossier ask for it. The form
     belongs to the dossier's latest event; if one exists already and the legs read the same, it is
     returned as is, otherwise its content is refreshed (an open leg may have become overdue since)
-    and the PDF rendered again. One transaction."""
+    and the PDF rendered again."""
     if not user.is_staff or not can_view_dossier(user, dossier):
         raise PermissionDeniedError("Chỉ cán bộ xem được hồ sơ mới lập được Phiếu kiểm soát (Mẫu 05)")
     event = db.session.scalar(
@@ -122,7 +122,6 @@ def issue_control_form(dossier: Dossier, user: User) -> IssuedForm:
             issued = _form_of_event(event.id, CONTROL_FORM)
     else:
         issued = _refresh(existing, _dossier_for_forms(dossier.id), event)
-    tx.commit()
     return issued
 
 
@@ -134,7 +133,7 @@ def _refresh(issued: IssuedForm, dossier: Dossier, event: DossierEvent) -> Issue
     issued.content, issued.status, issued.storage_key, issued.size = content, "pending", None, None
     issued.ready_at, issued.error = None, None
     if old_key:
-        tx.after_commit(lambda: get_storage().delete(old_key))
+        uow.after_commit(lambda: get_storage().delete(old_key))
     _render_after_commit(issued.id)
     log.info("dossier %s: form %s (%s) refreshed", dossier.code, issued.id, issued.form)
     return issued
@@ -161,33 +160,28 @@ def _dossier_for_forms(dossier_id: int) -> Dossier:
 
 
 def _render_after_commit(issued_id: int) -> None:
-    tx.after_commit(lambda: enqueue(render_form, issued_id, job_id=f"render-form-{issued_id}"))
+    enqueue(render_form, issued_id, job_id=f"render-form-{issued_id}")
 
 
+@job(queue=HEAVY, timeout=300, retry=(10, 60, 300), on_failure=failure_recorder(IssuedForm, "form"))
 def render_form(issued_form_id: int) -> None:
-    """Job: render the PDF, store it under forms/, mark the form ready. A ready form is left alone;
-    the row is locked meanwhile, so two workers never store two copies. On failure the form is
-    marked failed with the error and the exception re-raised, so rq retries it."""
+    """Render the PDF, store it under forms/, mark the form ready. A ready form is left alone; the
+    row is locked meanwhile, so two workers never store two copies. On failure the form is marked
+    failed with the error and the exception goes on, so rq retries it."""
     issued = db.session.get(IssuedForm, issued_form_id, with_for_update=True)
     if issued is None or issued.is_ready:
-        db.session.rollback()
         return
-    try:
-        pdf = render_pdf(issued.kind, issued.content)
-        stored = get_storage().put_stream(
-            io.BytesIO(pdf), allowed_types=["application/pdf"], max_bytes=MAX_PDF_BYTES, prefix="forms"
-        )
-    except Exception as exc:
-        db.session.rollback()
-        mark_failed(IssuedForm, issued_form_id, exc, "form")
-        raise
-    tx.on_rollback(lambda: get_storage().delete(stored.key))
+    pdf = render_pdf(issued.kind, issued.content)
+    stored = get_storage().put_stream(
+        io.BytesIO(pdf), allowed_types=["application/pdf"], max_bytes=MAX_PDF_BYTES, prefix="forms"
+    )
+    uow.on_rollback(lambda: get_storage().delete(stored.key))
     issued.storage_key, issued.size = stored.key, stored.size
     issued.status, issued.ready_at, issued.error = "ready", utcnow(), None
-    tx.commit()
     log.info("form %s (%s) ready: %s, %d bytes", issued_form_id, issued.form, stored.key, stored.size)
 
 
-def render_unfinished(older_than_seconds: int = 60) -> int:
-    """Re-enqueue forms still pending or failed after a while (lost job, retries exhausted)."""
+@job(queue=QUICK, timeout=120)
+def render_unfinished(older_than_seconds: int = 120) -> int:
+    """Periodic: re-enqueue forms still pending or failed after a while (a lost push, retries run out)."""
     return reenqueue_unfinished(IssuedForm, render_form, "render-form", older_than_seconds)

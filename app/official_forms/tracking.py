@@ -24,21 +24,21 @@ from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
-from app.core import tx
+from app.core import uow
 from app.core.db import utcnow
 from app.core.errors import ValidationError
 from app.core.time import VN_TZ
 from app.core.web import local_time
 from app.dossiers.models import Dossier, DossierStep
 from app.extensions import db
-from app.jobs import enqueue
+from app.jobs import HEAVY, QUICK, enqueue, job
 from app.official_forms.catalog import TRACKING_BOOK
 from app.official_forms.content import date_words, unit_content
 from app.official_forms.control import OUTCOME_WORDS
 from app.official_forms.models import TrackingBook
 from app.official_forms.permissions import require_tracking_book_unit
 from app.official_forms.rendering import stream_html, write_pdf_file
-from app.official_forms.retry import mark_failed, reenqueue_unfinished
+from app.official_forms.retry import failure_recorder, reenqueue_unfinished
 from app.org.queries import get_unit
 from app.procedures import get_registry
 from app.storage import get_storage
@@ -65,11 +65,9 @@ def request_tracking_book(user: User, unit_id: int, date_from: date, date_to: da
     book = TrackingBook(unit_id=unit_id, date_from=date_from, date_to=date_to, requested_by_id=user.id)
     db.session.add(book)
     db.session.flush()
-    book_id = book.id
-    tx.after_commit(lambda: enqueue(render_tracking_book, book_id, job_id=f"tracking-book-{book_id}"))
-    tx.commit()
+    enqueue(render_tracking_book, book.id, job_id=f"tracking-book-{book.id}")
     log.info(
-        "tracking book %s requested by %s for unit %s, %s..%s", book_id, user.id, unit_id, date_from, date_to
+        "tracking book %s requested by %s for unit %s, %s..%s", book.id, user.id, unit_id, date_from, date_to
     )
     return book
 
@@ -77,29 +75,29 @@ def request_tracking_book(user: User, unit_id: int, date_from: date, date_to: da
 # --- the job ------------------------------------------------------------------------------------
 
 
+@job(
+    queue=HEAVY, timeout=1800, retry=(10, 60, 300), on_failure=failure_recorder(TrackingBook, "tracking book")
+)
 def render_tracking_book(book_id: int) -> None:
-    """Job: render, store, mark ready. A ready book is left alone. On failure the book is marked
-    failed (the reason kept for operators) and the exception re-raised, so rq retries it."""
-    book = db.session.get(TrackingBook, book_id, with_for_update=True)
-    if book is None or book.is_ready:
-        db.session.rollback()
-        return
-    book.status, book.progress, book.error = "rendering", 1, None
-    unit_id, period = book.unit_id, (book.date_from, book.date_to)
-    requested_by = book.requested_by.full_name if book.requested_by is not None else ""
-    tx.commit()
-    try:
-        with tempfile.TemporaryDirectory(prefix="tracking-book-") as folder:
-            count = _write_pdf(book_id, unit_id, period, requested_by, Path(folder))
-            _set_progress(book_id, 90)
-            with (Path(folder) / "book.pdf").open("rb") as pdf:
-                stored = get_storage().put_stream(
-                    pdf, allowed_types=["application/pdf"], max_bytes=MAX_BOOK_BYTES, prefix="tracking-books"
-                )
-    except Exception as exc:
-        db.session.rollback()
-        mark_failed(TrackingBook, book_id, exc, "tracking book")
-        raise
+    """Render, store, mark ready. A ready book is left alone. "rendering" and each progress step are
+    committed as they happen (units of their own), so the status page shows them. On failure the book
+    is marked failed (the reason kept for operators) and the exception goes on, so rq retries it; a
+    worker killed mid-render loses its lease and the retry renders the book again."""
+    with uow.unit_of_work():
+        book = db.session.get(TrackingBook, book_id, with_for_update=True)
+        if book is None or book.is_ready:
+            return
+        book.status, book.progress, book.error = "rendering", 1, None
+        unit_id, period = book.unit_id, (book.date_from, book.date_to)
+        requested_by = book.requested_by.full_name if book.requested_by is not None else ""
+    with tempfile.TemporaryDirectory(prefix="tracking-book-") as folder:
+        count = _write_pdf(book_id, unit_id, period, requested_by, Path(folder))
+        _set_progress(book_id, 90)
+        with (Path(folder) / "book.pdf").open("rb") as pdf:
+            stored = get_storage().put_stream(
+                pdf, allowed_types=["application/pdf"], max_bytes=MAX_BOOK_BYTES, prefix="tracking-books"
+            )
+    uow.on_rollback(lambda: get_storage().delete(stored.key))
     _mark_ready(book_id, stored.key, stored.size, count)
 
 
@@ -126,30 +124,28 @@ def _loaded(book_id: int, done: int, total: int) -> None:
 
 
 def _set_progress(book_id: int, percent: int, **values: Any) -> None:
-    """Committed at once (its own short transaction), so the status page sees it."""
-    db.session.execute(
-        update(TrackingBook)
-        .where(TrackingBook.id == book_id, TrackingBook.status == "rendering")
-        .values(progress=min(max(percent, 0), 100), **values)
-    )
-    db.session.commit()
+    """A unit of work of its own, committed at once, so the status page sees it."""
+    with uow.unit_of_work():
+        db.session.execute(
+            update(TrackingBook)
+            .where(TrackingBook.id == book_id, TrackingBook.status == "rendering")
+            .values(progress=min(max(percent, 0), 100), **values)
+        )
 
 
 def _mark_ready(book_id: int, key: str, size: int, count: int) -> None:
-    book = db.session.get(TrackingBook, book_id, with_for_update=True)
+    book = db.session.get(TrackingBook, book_id, with_for_update=True, populate_existing=True)
     if book is None or book.is_ready:  # deleted meanwhile, or another run finished first
-        db.session.rollback()
-        get_storage().delete(key)
+        uow.after_commit(lambda: get_storage().delete(key))
         return
-    tx.on_rollback(lambda: get_storage().delete(key))
     book.storage_key, book.size, book.row_count = key, size, count
     book.status, book.progress, book.ready_at, book.error = "ready", 100, utcnow(), None
-    tx.commit()
     log.info("tracking book %s ready: %d rows, %s, %d bytes", book_id, count, key, size)
 
 
+@job(queue=QUICK, timeout=120)
 def render_unfinished_books(older_than_seconds: int = 300) -> int:
-    """Re-enqueue books not ready after a while (lost job, worker killed mid-render, retries exhausted)."""
+    """Periodic: re-enqueue books not ready after a while (a lost push, retries run out)."""
     return reenqueue_unfinished(TrackingBook, render_tracking_book, "tracking-book", older_than_seconds)
 
 

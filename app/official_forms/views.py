@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.auth.guards import staff_required
+from app.core import uow
 from app.core.db import utcnow
 from app.core.errors import ValidationError
 from app.core.time import to_local
@@ -60,11 +61,11 @@ def tracking_books() -> Response | tuple[str, int]:
     units, today = list_tracking_book_units(current_user), to_local(utcnow()).date()
     form = TrackingBookForm(units, today, current_user.unit_id)
     if form.validate_on_submit():
-        try:
+        with uow.attempt(ValidationError) as failed:
             book = request_tracking_book(current_user, form.unit.data, form.date_from.data, form.date_to.data)
             return redirect(url_for(".tracking_book", book_id=book.id))
-        except ValidationError as exc:  # the period: shown beside the field, like the form's own checks
-            form.date_to.errors = [*form.date_to.errors, exc.message]
+        if failed:  # the period: shown beside the field, like the form's own checks
+            form.date_to.errors = [*form.date_to.errors, failed.error.message]
     status = 422 if form.errors else 200
     books = list_tracking_books(current_user)
     return render_template("official_forms/tracking_books.html", form=form, books=books), status

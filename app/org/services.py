@@ -6,7 +6,6 @@ import re
 
 from flask import current_app
 
-from app.core import tx
 from app.core.errors import ConflictError, ValidationError
 from app.extensions import db
 from app.org.models import AGENCY_CODE_RE, Unit
@@ -81,7 +80,7 @@ def create_unit(*, parent_code: str | None, **fields: str | None) -> Unit:
     if problem:
         raise ValidationError("Thông tin đơn vị không hợp lệ", {"kind": problem})
     unit = add_unit(parent=parent, **fields)
-    tx.commit()
+    db.session.flush()
     return unit
 
 
@@ -99,7 +98,7 @@ def update_unit(
     if problems:
         raise ValidationError("Thông tin đơn vị không hợp lệ", problems)
     unit.name, unit.kind, unit.address, unit.phone = name.strip(), kind, address or None, phone or None
-    tx.commit()
+    db.session.flush()
     return unit
 
 
@@ -113,5 +112,5 @@ def set_unit_active(unit: Unit, active: bool) -> Unit:
     if active and unit.parent is not None and not unit.parent.is_active:
         raise ConflictError("Đơn vị cha đang ngừng hoạt động; hãy kích hoạt đơn vị cha trước")
     unit.is_active = active
-    tx.commit()
+    db.session.flush()
     return unit

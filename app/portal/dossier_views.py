@@ -19,8 +19,9 @@ from wtforms.validators import DataRequired, Length
 
 from app.auth.models import User
 from app.calendar.services import get_calendar
+from app.core import uow
 from app.core.db import utcnow
-from app.core.errors import AppError, ConflictError, NotFoundError, PermissionDeniedError
+from app.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from app.dossiers.models import Dossier, DossierDocument, DossierEvent
 from app.dossiers.queries import DossierFilter, get_document, get_dossier, list_dossiers
 from app.official_forms.queries import list_forms
@@ -296,13 +297,16 @@ def supplement(code: str) -> Response | tuple[str, int]:
         for k, f in request.files.items(multi=True)
         if f.filename
     ]
-    try:
+    with uow.attempt() as failed:
         supply_documents(dossier, user, uploads, request.form.get("comment", "")[:2000])
-    except AppError as exc:
-        flash(_(exc.message), "error")
-        problems = exc.details if isinstance(exc.details, dict) else {}
+    if failed:
+        flash(_(failed.error.message), "error")
+        problems = failed.error.details if isinstance(failed.error.details, dict) else {}
         return _detail(
-            get_dossier(code, user), exc.status, supplement_problems=problems, supplement_error=_(exc.message)
+            get_dossier(code, user),
+            failed.error.status,
+            supplement_problems=problems,
+            supplement_error=_(failed.error.message),
         )
     flash(_("Đã nộp bổ sung giấy tờ. Hồ sơ được xử lý tiếp."), "success")
     return redirect(url_for(".detail", code=code))
@@ -348,11 +352,11 @@ def rate(code: str) -> Response | tuple[str, int]:
     form = RatingForm()
     if not form.validate_on_submit():
         return _detail(dossier, 400, rating_form=form)
-    try:
+    with uow.attempt() as failed:
         rate_dossier(dossier, user, form.values())
-    except AppError as exc:
-        flash(_(exc.message), "error")  # not the owner, not returned yet, or the 7 days are over
-        return _detail(dossier, exc.status)
+    if failed:
+        flash(_(failed.error.message), "error")  # not the owner, not returned yet, or the 7 days are over
+        return _detail(dossier, failed.error.status)
     flash(_("Cảm ơn bạn đã đánh giá!"), "success")
     return redirect(url_for(".detail", code=code, _anchor="danh-gia"))
 
@@ -367,10 +371,12 @@ def track() -> tuple[str, int]:
     form = TrackForm() if request.method == "POST" else _track_form()
     if not form.validate_on_submit():
         return render_template("portal/track.html", form=form), 400 if form.errors else 200
-    try:
+    with uow.attempt() as failed:
         dossier = track_dossier(form.code.data, form.identifier.data, request.remote_addr or "")
-    except AppError as exc:
-        return render_template("portal/track.html", form=_track_form(), error=_(exc.message)), exc.status
+    if failed:
+        return render_template(
+            "portal/track.html", form=_track_form(), error=_(failed.error.message)
+        ), failed.error.status
     if dossier is None:
         error = _("Không tìm thấy hồ sơ phù hợp với thông tin đã nhập")
         return render_template("portal/track.html", form=_track_form(), error=error), 200

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.core import uow
 from app.core.errors import NotFoundError, ValidationError
 from app.org.queries import find_unit_by_code
 from app.portal.fields import read_fields, widgets
@@ -143,11 +144,11 @@ def review(draft_id: int):  # noqa: ANN201
 @citizen_required
 def submit(draft_id: int):  # noqa: ANN201
     draft, procedure = _load(draft_id)
-    try:
+    with uow.attempt(ValidationError) as failed:
         dossier = submit_draft(draft, current_user)
-    except ValidationError as exc:
+    if failed:
         return render_form(
-            get_draft(draft_id, current_user), procedure, problems_from_error(exc, procedure), 422
+            get_draft(draft_id, current_user), procedure, problems_from_error(failed.error, procedure), 422
         )
     flash(_("Đã nộp hồ sơ %(code)s", code=dossier.code), "success")
     return redirect(dossier_url(dossier.code))

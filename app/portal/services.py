@@ -1,8 +1,9 @@
 """Drafts: start, save (never validated), attach or reuse documents, delete, submit.
 
-Each function is one use case and one transaction. Files go to the object store before the rows
-are committed; a failed commit deletes them again, and a replaced or deleted draft document's
-object is deleted only after the commit (and never when its bytes belong to an earlier dossier).
+Each function is one use case within the caller's unit of work. Files go to the object store before
+the rows are written; a unit that rolls back deletes them again, and a replaced or deleted draft
+document's object is deleted only after the commit (and never when its bytes belong to an earlier
+dossier).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from app.auth.models import User
-from app.core import tx
+from app.core import uow
 from app.core.db import utcnow
 from app.core.errors import AppError, NotFoundError, PayloadTooLargeError, UnsupportedMediaError
 from app.core.errors import ValidationError as AppValidationError
@@ -70,7 +71,7 @@ def start_draft(user: User, procedure: Procedure) -> Draft:
         data={},
     )
     db.session.add(draft)
-    tx.commit()
+    db.session.flush()
     return draft
 
 
@@ -82,21 +83,17 @@ def save_draft(draft: Draft, user: User, procedure: Procedure, changes: DraftInp
         draft.unit_code = changes.unit_code or None
     draft.procedure_version = procedure.version
     refused: dict[str, AppError] = {}
-    try:
-        for upload in changes.uploads:
-            try:
-                _store_upload(draft, procedure, upload)
-            except UPLOAD_ERRORS as exc:
-                refused[upload.key] = exc
-        if changes.reuse:
-            _reuse_document(draft, user, procedure, *changes.reuse)
-        if changes.remove and draft.document(changes.remove) is not None:
-            _forget(draft, draft.document(changes.remove))
-        draft.updated_at = utcnow()
-        tx.commit()
-    except BaseException:
-        tx.rollback()
-        raise
+    for upload in changes.uploads:
+        try:
+            _store_upload(draft, procedure, upload)
+        except UPLOAD_ERRORS as exc:
+            refused[upload.key] = exc
+    if changes.reuse:
+        _reuse_document(draft, user, procedure, *changes.reuse)
+    if changes.remove and draft.document(changes.remove) is not None:
+        _forget(draft, draft.document(changes.remove))
+    draft.updated_at = utcnow()
+    db.session.flush()
     return refused
 
 
@@ -148,16 +145,16 @@ def _forget(draft: Draft, document: DraftDocument) -> None:
     draft.documents.remove(document)  # delete-orphan removes the row
     if document.owns_object:
         storage = get_storage()
-        tx.after_commit(lambda key=document.storage_key: storage.delete(key))
+        uow.after_commit(lambda key=document.storage_key: storage.delete(key))
 
 
 def delete_draft(draft: Draft) -> None:
     storage = get_storage()
     for document in draft.documents:
         if document.owns_object:
-            tx.after_commit(lambda key=document.storage_key: storage.delete(key))
+            uow.after_commit(lambda key=document.storage_key: storage.delete(key))
     db.session.delete(draft)
-    tx.commit()
+    db.session.flush()
 
 
 def effective_unit_code(draft: Draft, procedure: Procedure) -> str | None:
@@ -222,8 +219,4 @@ def submit_draft(draft: Draft, user: User) -> Dossier:
         unit_code=effective_unit_code(draft, procedure),
     )
     db.session.delete(draft)
-    try:
-        return submit_dossier(user, submission)
-    except BaseException:
-        tx.rollback()
-        raise
+    return submit_dossier(user, submission)

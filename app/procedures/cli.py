@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
 from app.core.errors import NotFoundError
+from app.core.uow import CommandGroup
 from app.procedures.graph import mermaid
 from app.procedures.loader import WorkflowDefinitionError, load_procedures
 from app.procedures.queries import get_registry
 
-workflows_cli = AppGroup("workflows", help="Check and draw procedure workflow definitions.")
+workflows_cli = CommandGroup("workflows", help="Check and draw procedure workflow definitions.")
 
 
 @workflows_cli.command("validate")

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
-from app.core import tx
 from app.core.db import utcnow
 from app.core.errors import ConflictError, ValidationError
 from app.dossiers.models import Dossier
@@ -51,7 +50,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def rate_dossier(dossier: Dossier, user: User, fields: dict[str, Any]) -> Rating:
-    """Create or (within EDIT_WINDOW of the first rating) change the dossier's rating; commits.
+    """Create or (within EDIT_WINDOW of the first rating) change the dossier's rating.
 
     403 for anyone but the owner; 409 before the result is returned or once the window has closed;
     422 naming each invalid field.
@@ -71,7 +70,7 @@ def rate_dossier(dossier: Dossier, user: User, fields: dict[str, Any]) -> Rating
         setattr(rating, name, value)
     rating.updated_at = now
     try:
-        tx.commit()
+        db.session.flush()
     except IntegrityError:  # two first ratings of the same dossier at once: the other one won
         raise ConflictError("Hồ sơ này vừa được đánh giá; vui lòng tải lại trang") from None
     return rating

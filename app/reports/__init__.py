@@ -1,20 +1,20 @@
-"""Reports domain (issue 5 §4): a monthly indicator report PDF per unit (A4, Vietnamese, charts),
-made by a scheduled job on the 1st of each month for the month before, stored in the object store
-and listed at /reports (``reports_pages.index``) for the user's unit and its sub-units.
+"""Reports domain: a monthly indicator report PDF per unit (A4, Vietnamese, charts), made by a
+periodic job from the 1st of each month for the month before, stored in the object store and
+listed at /reports (``reports_pages.index``) for the user's unit and its sub-units.
 
 CLI: `flask reports monthly [--month YYYY-MM] [--unit CODE]` (by hand or from cron),
-`flask reports schedule` (the self-rescheduling rq chain), `flask reports render-pending`.
+`flask reports render-pending`.
 """
 
 from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
 
 from app.core.errors import ValidationError
+from app.core.uow import CommandGroup
 
-reports_cli = AppGroup("reports", help="Monthly indicator reports (PDF per unit).")
+reports_cli = CommandGroup("reports", help="Monthly indicator reports (PDF per unit).")
 
 
 @reports_cli.command("monthly")
@@ -31,15 +31,6 @@ def monthly_command(month: str | None, unit_code: str | None) -> None:
     click.echo(f"{run.month:%Y-%m}: {run.units} unit(s), {run.created} new report(s), {run.queued} queued")
 
 
-@reports_cli.command("schedule")
-def schedule_command() -> None:
-    """Start the rq chain: a run now, then one on the 1st of every month (needs REDIS_URL)."""
-    from app.jobs.chain import echo_start
-    from app.reports.jobs import start_schedule
-
-    echo_start(start_schedule)
-
-
 @reports_cli.command("render-pending")
 @click.option("--older-than", default=600, show_default=True, help="seconds")
 def render_pending_command(older_than: int) -> None:
@@ -53,9 +44,13 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext
 
     from app.core.web import add_nav_link
+    from app.jobs.schedule import periodic
     from app.reports import models  # noqa: F401
+    from app.reports.jobs import RUN_CRON, render_unfinished_reports, run_monthly
     from app.reports.views import bp
 
+    periodic(app, run_monthly, cron=RUN_CRON)
+    periodic(app, render_unfinished_reports, every=lambda config: config["SWEEP_SECONDS"] * 10)
     app.register_blueprint(bp)
     app.cli.add_command(reports_cli)
     add_nav_link(app, "reports_pages.index", lazy_gettext("Báo cáo định kỳ"), "staff")

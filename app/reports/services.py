@@ -18,7 +18,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
-from app.core import tx
 from app.core.db import utcnow
 from app.core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from app.core.time import to_local
@@ -175,11 +174,8 @@ def _insert_report(unit_id: int, month: date, requested_by_id: int | None) -> in
 def _enqueue_after_commit(report_ids: list[int]) -> None:
     from app.reports.jobs import render_monthly_report
 
-    tx.after_commit(
-        lambda ids=tuple(report_ids): [
-            enqueue(render_monthly_report, i, job_id=f"monthly-report-{i}") for i in ids
-        ]
-    )
+    for report_id in report_ids:
+        enqueue(render_monthly_report, report_id, job_id=f"monthly-report-{report_id}")
 
 
 @dataclass(frozen=True)
@@ -212,7 +208,7 @@ def create_monthly_reports(month: date, unit_code: str | None = None) -> Monthly
         )
     )
     _enqueue_after_commit(queued)
-    tx.commit()
+    db.session.flush()
     log.info(
         "monthly reports %s: %d unit(s), %d new, %d queued",
         f"{month:%Y-%m}",
@@ -238,6 +234,6 @@ def request_report(user: User, unit_id: int, month: date) -> tuple[MonthlyReport
     if queued:
         report.status, report.error = "pending", None
         _enqueue_after_commit([report.id])
-    tx.commit()
+    db.session.flush()
     log.info("monthly report %s (unit %s, %s) asked for by %s", report.id, unit_id, f"{month:%Y-%m}", user.id)
     return report, queued

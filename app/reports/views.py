@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.guards import staff_required
+from app.core import uow
 from app.core.errors import ValidationError
 from app.reports.forms import ReportRequestForm
 from app.reports.services import (
@@ -55,10 +56,10 @@ def ask() -> Response | tuple[str, int]:
     require_request_role(current_user)
     form = _form()
     if form.validate_on_submit():
-        try:
+        with uow.attempt(ValidationError) as failed:
             report, queued = request_report(current_user, form.unit.data, form.month_value)
-        except ValidationError as exc:  # the month: shown beside the field, like the form's own checks
-            form.month.errors = [*form.month.errors, exc.message]
+        if failed:  # the month: shown beside the field, like the form's own checks
+            form.month.errors = [*form.month.errors, failed.error.message]
         else:
             if queued:
                 flash(_("Đang tạo báo cáo tháng %(month)s.", month=report.month_label), "success")

@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 from flask import Flask, Response, current_app, redirect
-from flask.cli import AppGroup
 
+from app.core.uow import CommandGroup
 from app.storage.base import (
     InvalidKeyError,
     Storage,
@@ -113,7 +113,7 @@ def download_response(
     return response
 
 
-storage_cli = AppGroup("storage", help="File storage (local folder or S3).")
+storage_cli = CommandGroup("storage", help="File storage (local folder or S3).")
 
 
 @storage_cli.command("init")

@@ -1,4 +1,4 @@
-"""Delivery of dossier events (issue 6): every outbox message about a dossier becomes deliveries to
+"""Delivery of dossier events: every outbox message about a dossier becomes deliveries to
 the National Public Service Portal (when configured) and to webhook subscribers, sent by rq jobs in
 order per dossier and destination, at least once, with backoff, a retry horizon, dead-lettering and
 replay. Admin pages under /admin/sync; CLI `flask sync sweep|replay|reconcile`.
@@ -10,21 +10,17 @@ from datetime import datetime
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
 
-sync_cli = AppGroup("sync", help="Delivery to the national portal and webhook subscribers.")
+from app.core.uow import CommandGroup
+
+sync_cli = CommandGroup("sync", help="Delivery to the national portal and webhook subscribers.")
 
 
 @sync_cli.command("sweep")
-@click.option("--schedule", is_flag=True, help="Start the self-rescheduling rq sweeper (needs REDIS_URL).")
-def sweep_command(schedule: bool) -> None:
-    """Enqueue every delivery that is due (cron-friendly); --schedule starts the rq chain."""
-    from app.jobs.chain import echo_start
-    from app.sync.jobs import start_schedule, sweep_once
+def sweep_command() -> None:
+    """Enqueue every delivery that is due (cron-friendly; the scheduler sweeps periodically)."""
+    from app.sync.jobs import sweep_once
 
-    if schedule:
-        echo_start(start_schedule)
-        return
     click.echo(f"enqueued {sweep_once()} lane(s)")
 
 
@@ -57,12 +53,15 @@ def reconcile_command(since: datetime) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from app.jobs.schedule import periodic
     from app.outbox.services import register_handler
     from app.sync import models  # noqa: F401
+    from app.sync.jobs import sweep_deliveries
     from app.sync.services import create_deliveries
     from app.sync.views import bp
 
     for topic in ("dossier.submitted", "dossier.transitioned"):
-        register_handler(topic, create_deliveries)
+        register_handler(topic, "sync", create_deliveries)
+    periodic(app, sweep_deliveries, every=lambda config: config["DELIVERY_SWEEP_SECONDS"])
     app.register_blueprint(bp)
     app.cli.add_command(sync_cli)

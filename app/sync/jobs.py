@@ -2,12 +2,13 @@
 due lanes for a while (one forked rq job sends many messages); a periodic sweeper enqueues every lane
 whose head is due, so nothing waits on a lost job (crashed worker, Redis restart).
 
-At most one job per lane waits in the queue: a Redis mark (SET NX, dropped when the job starts)
-stops duplicates; two jobs on one lane at once are harmless anyway (claims are row locks).
+Each claim and each recorded attempt is a unit of work of its own, and no transaction is open while a
+request is on the wire. At most one job per lane waits in the queue: a Redis mark (SET NX, dropped
+when the job starts) stops duplicates; two jobs on one lane at once are harmless anyway (claims are
+row locks).
 
-The sweeper is a self-rescheduling rq chain (app.jobs.chain): the first delivery starts it if it
-is not running, `flask sync sweep --schedule` starts it explicitly, `flask sync sweep` sweeps once
-(cron-friendly, and what the embedded default without Redis relies on).
+The sweeper is periodic (every DELIVERY_SWEEP_SECONDS, app.jobs.schedule); `flask sync sweep` sweeps
+once (cron-friendly, and what the embedded default without Redis relies on).
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from flask import current_app
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
+from app.core import uow
 from app.core.db import utcnow
 from app.extensions import db
-from app.jobs import enqueue
-from app.jobs.chain import JobChain
+from app.jobs import QUICK, enqueue, job
 from app.sync.models import Delivery, WebhookSubscriber
 from app.sync.services import Lane, claim_head, record, send
 
@@ -43,27 +44,22 @@ def _mark_key(lane: Lane) -> str:
     return f"sync-lane:{current_app.config['RQ_QUEUE']}:{lane[0]}:{lane[1]}"
 
 
-def _job_tag() -> str:
-    from rq import get_current_job
-
-    job = get_current_job()
-    return job.id if job else "in-process"
-
-
 def _drain(lane: Lane, deadline: float) -> int:
     """Send the lane's due deliveries in id order until it is empty, blocked or failing, or the
     deadline passes; a failure schedules the lane's retry. Returns the number delivered."""
     delivered = 0
     while time.monotonic() < deadline:
-        claim = claim_head(*lane)
+        with uow.unit_of_work():
+            claim = claim_head(*lane)
         if claim is None:
             break
-        delivery = record(claim, send(claim))
+        outcome = send(claim)
+        with uow.unit_of_work():
+            delivery = record(claim, outcome)
         if delivery is None or delivery.state != "delivered":
             if delivery is not None and delivery.state == "pending":
                 log.info(
-                    "[job %s] delivery %s failed (%s), retry at %s",
-                    _job_tag(),
+                    "delivery %s failed (%s), retry at %s",
                     delivery.id,
                     delivery.last_error,
                     delivery.next_attempt_at,
@@ -74,8 +70,9 @@ def _drain(lane: Lane, deadline: float) -> int:
     return delivered
 
 
+@job(queue=QUICK, timeout=JOB_SECONDS + 120, retry=(10, 60))
 def deliver_lanes(lanes: list[Lane]) -> int:
-    """Job: drain the given lanes; then, in a worker, keep draining other due lanes (as the sweeper
+    """Drain the given lanes; then, in a worker, keep draining other due lanes (as the sweeper
     finds them) while there are some and the time budget lasts, so one forked job sends many
     messages. Returns the number delivered."""
     from rq import get_current_job
@@ -108,8 +105,6 @@ def enqueue_lanes(lanes: list[Lane]) -> None:
     fresh = [lane for lane in lanes if redis.set(_mark_key(lane), "1", nx=True, ex=300)]
     for start in range(0, len(fresh), CHUNK):
         enqueue(deliver_lanes, fresh[start : start + CHUNK], job_id=f"sync-lanes-{uuid.uuid4().hex}")
-    if fresh:
-        ensure_schedule()
 
 
 def enqueue_lane_at(lane: Lane, when: datetime) -> None:
@@ -119,10 +114,7 @@ def enqueue_lane_at(lane: Lane, when: datetime) -> None:
         return
     delay = max(timedelta(0), when - utcnow())
     if redis.set(_mark_key(lane), "1", nx=True, ex=int(delay.total_seconds()) + 300):
-        from app.jobs import get_queue
-
-        queue = get_queue()
-        queue.enqueue_in(delay, deliver_lanes, [lane], job_id=f"{queue.name}-sync-lanes-{uuid.uuid4().hex}")
+        enqueue(deliver_lanes, [lane], job_id=f"sync-lanes-{uuid.uuid4().hex}", delay=delay)
 
 
 # --- The sweeper ---------------------------------------------------------------------------------
@@ -152,46 +144,21 @@ def due_lanes(now: datetime, limit: int = 5000) -> list[Lane]:
         .order_by(Delivery.id)
         .limit(limit)
     ).tuples()
-    lanes = list(dict.fromkeys(rows))
-    db.session.rollback()
-    return lanes
+    return list(dict.fromkeys(rows))
 
 
 def sweep_once(now: datetime | None = None) -> int:
-    """Enqueue every due lane, and re-dispatch outbox messages left unprocessed; returns lanes enqueued."""
-    from app.outbox.services import sweep as sweep_outbox
-
+    """Enqueue every due lane; returns the number of lanes enqueued."""
     lanes = due_lanes(now or utcnow())
     if lanes:
         enqueue_lanes(lanes)
-    sweep_outbox(max(2, int(current_app.config["DELIVERY_SWEEP_SECONDS"] * 2)))
     return len(lanes)
 
 
-def sweep_deliveries(reschedule: bool = True) -> int:
-    """Job: one sweep; the current link of the rq chain then schedules the next one."""
-    try:
-        count = sweep_once()
-        if count:
-            log.info("[job %s] sweep enqueued %s lane(s)", _job_tag(), count)
-        return count
-    finally:
-        if reschedule:
-            CHAIN.reschedule_if_current()
-
-
-def _next_sweep() -> timedelta:
-    return timedelta(seconds=current_app.config["DELIVERY_SWEEP_SECONDS"])
-
-
-CHAIN = JobChain("sync-sweep", "app.sync.jobs.sweep_deliveries", _next_sweep)
-
-
-def start_schedule() -> bool:
-    """Start the sweeper chain unless a live link exists; False when it was already running."""
-    return CHAIN.start("flask sync sweep")
-
-
-def ensure_schedule() -> None:
-    """On every hand-over of lanes: (re)start the chain if Redis lost it (restart, flush)."""
-    CHAIN.start("flask sync sweep")
+@job(queue=QUICK, timeout=120)
+def sweep_deliveries() -> int:
+    """Periodic: one sweep."""
+    count = sweep_once()
+    if count:
+        log.info("sweep enqueued %s lane(s)", count)
+    return count

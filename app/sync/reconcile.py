@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import exists, select
 
-from app.core import tx
+from app.core import uow
 from app.dossiers.models import Dossier, DossierEvent
 from app.extensions import db
 from app.sync.models import NATIONAL, Delivery
@@ -50,7 +50,7 @@ def _latest_event(dossier_id: int) -> DossierEvent:
 
 
 def reconcile(since: datetime) -> ReconcileReport:
-    """Dossiers changed since `since` (by their latest event); one commit per batch."""
+    """Dossiers changed since `since` (by their latest event); each batch is a unit of work."""
     report = ReconcileReport()
     changed = (
         select(Dossier.id, Dossier.code, Dossier.state)
@@ -63,19 +63,21 @@ def reconcile(since: datetime) -> ReconcileReport:
         Delivery.state.in_(("pending", "in_flight")),
     )
     after_id = 0
-    while rows := db.session.execute(
-        changed.add_columns(in_progress).where(Dossier.id > after_id).limit(BATCH)
-    ).all():
+    while True:
+        with uow.unit_of_work():
+            rows = db.session.execute(
+                changed.add_columns(in_progress).where(Dossier.id > after_id).limit(BATCH)
+            ).all()
+            for dossier_id, code, state, busy in rows:
+                report.checked += 1
+                if busy:
+                    report.in_progress += 1
+                elif _last_delivered_state(dossier_id) == state:
+                    report.up_to_date += 1
+                else:
+                    resend_current_state(dossier_id, _latest_event(dossier_id))
+                    report.resent += 1
+                    report.resent_codes.append(code)
+        if not rows:
+            return report
         after_id = rows[-1].id
-        for dossier_id, code, state, busy in rows:
-            report.checked += 1
-            if busy:
-                report.in_progress += 1
-            elif _last_delivered_state(dossier_id) == state:
-                report.up_to_date += 1
-            else:
-                resend_current_state(dossier_id, _latest_event(dossier_id))
-                report.resent += 1
-                report.resent_codes.append(code)
-        tx.commit()
-    return report

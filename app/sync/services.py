@@ -1,6 +1,6 @@
 """Delivery use cases: deliveries written from the outbox, claimed per lane, sent, recorded.
 
-Guarantees (issue 6):
+Guarantees:
 - exactly one delivery row per (outbox message, destination, kind): the outbox handler writes them in
   the transaction that marks the outbox message processed;
 - in order per lane (one dossier, one destination): only the lane's head, its earliest undelivered
@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import joinedload
 
-from app.core import tx
+from app.core import uow
 from app.core.db import utcnow
 from app.dossiers.models import DossierEvent
 from app.extensions import db
@@ -109,8 +109,8 @@ def _dispatch_after_commit(lanes: set[Lane]) -> None:
 
             enqueue_lanes(sorted(db.session.info.pop(_LANES_KEY, pending), key=str))
 
-        tx.after_commit(hand_over)
-        tx.on_rollback(lambda: db.session.info.pop(_LANES_KEY, None))
+        uow.after_commit(hand_over)
+        uow.on_rollback(lambda: db.session.info.pop(_LANES_KEY, None))
     pending.update(lanes)
 
 
@@ -150,7 +150,7 @@ def _is_blocked(head: Delivery, now: datetime) -> bool:
     return head.next_attempt_at > now
 
 
-def relaxed_commit() -> None:
+def relax_durability() -> None:
     """Delivery bookkeeping may skip the wait for the WAL flush (PostgreSQL `synchronous_commit`):
     a crash of the database server can lose only the last instants of bookkeeping, which means a
     message is sent again (allowed: at least once) or a claim is taken again (its lease), never a
@@ -168,8 +168,8 @@ def _build(delivery: Delivery) -> Request | str:
 
 
 def claim_head(destination: str, dossier_id: int | None, now: datetime | None = None) -> Claim | None:
-    """Claim the lane's head if it is due and build its request (commits); None when the lane is
-    empty, blocked or busy."""
+    """Claim the lane's head if it is due and build its request; None when the lane is empty,
+    blocked or busy. The caller commits the claim in a unit of work of its own before sending."""
     now = now or utcnow()
     head_id = (
         select(Delivery.id)
@@ -186,20 +186,16 @@ def claim_head(destination: str, dossier_id: int | None, now: datetime | None = 
             .with_for_update(skip_locked=True, of=Delivery)
         )
         if head is None:  # an empty lane, or another worker is claiming or recording the head
-            db.session.rollback()
             return None
         if head.state == "delivered":
-            db.session.rollback()
             continue
         if _is_blocked(head, now):
-            db.session.rollback()
             return None
         built = _build(head)
         head.state, head.lease_until = "in_flight", now + _lease()
         head.attempts += 1
         claim = Claim(head.id, head.attempts, *((None, built) if isinstance(built, str) else (built, None)))
-        relaxed_commit()
-        tx.commit()
+        relax_durability()
         return claim
     return None
 
@@ -233,12 +229,12 @@ class Recorded:
 
 
 def record(claim: Claim, outcome: Outcome | str, now: datetime | None = None) -> Recorded | None:
-    """Write the result of an attempt (commits). Ignored when the claim was lost meanwhile (its lease
-    ran out and another worker took the delivery over). Returns the outcome, or None if ignored."""
+    """Write the result of an attempt (in the caller's unit of work). Ignored when the claim was lost
+    meanwhile (its lease ran out and another worker took the delivery over). Returns the outcome,
+    or None if ignored."""
     now = now or utcnow()
     delivery = db.session.get(Delivery, claim.delivery_id, with_for_update=True, populate_existing=True)
     if delivery is None or delivery.state != "in_flight" or delivery.attempts != claim.attempt:
-        db.session.rollback()
         return None
     unsendable = isinstance(outcome, str)
     db.session.add(
@@ -259,8 +255,7 @@ def record(claim: Claim, outcome: Outcome | str, now: datetime | None = None) ->
         _record_failure(delivery, outcome, now)
     result = Recorded(delivery.id, delivery.state, delivery.next_attempt_at, delivery.last_error)
     if delivery.state != "dead":  # the admins' alert is written durably
-        relaxed_commit()
-    tx.commit()
+        relax_durability()
     return result
 
 
@@ -285,7 +280,7 @@ def _record_failure(delivery: Delivery, outcome: Outcome | str, now: datetime) -
 
 
 def replay(delivery_ids: list[int] | None = None) -> int:
-    """Dead deliveries back to pending, due now (all of them when no ids are given); commits."""
+    """Dead deliveries back to pending, due now (all of them when no ids are given)."""
     condition = [Delivery.state == "dead"]
     if delivery_ids is not None:
         condition.append(Delivery.id.in_(delivery_ids))
@@ -300,7 +295,6 @@ def replay(delivery_ids: list[int] | None = None) -> int:
         .execution_options(synchronize_session=False)
     )
     _dispatch_after_commit(lanes)
-    tx.commit()
     return result.rowcount
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
-from app.core import tx
+from app.core import uow
 from app.core.errors import ValidationError
 from app.extensions import db
 from app.sync import secrets
@@ -37,19 +37,19 @@ def create_subscriber(name: str, url: str, event_types: list[str]) -> tuple[Webh
         name=name, url=url, event_types=topics, secret_encrypted=secrets.encrypt(secret)
     )
     db.session.add(subscriber)
-    tx.commit()
+    db.session.flush()
     return subscriber, secret
 
 
 def update_subscriber(subscriber: WebhookSubscriber, name: str, url: str, event_types: list[str]) -> None:
     subscriber.name, subscriber.url, subscriber.event_types = _clean(name, url, event_types)
-    tx.commit()
+    db.session.flush()
 
 
 def rotate_secret(subscriber: WebhookSubscriber) -> str:
     secret = secrets.new_secret()
     subscriber.secret_encrypted = secrets.encrypt(secret)
-    tx.commit()
+    db.session.flush()
     return secret
 
 
@@ -68,12 +68,12 @@ def set_paused(subscriber: WebhookSubscriber, paused: bool) -> None:
         if lanes:
             from app.sync.jobs import enqueue_lanes
 
-            tx.after_commit(lambda: enqueue_lanes(sorted(lanes, key=str)))
-    tx.commit()
+            uow.after_commit(lambda: enqueue_lanes(sorted(lanes, key=str)))
+    db.session.flush()
 
 
 def delete_subscriber(subscriber: WebhookSubscriber) -> None:
     """Removes the subscriber with its deliveries and their log."""
     db.session.execute(delete(Delivery).where(Delivery.subscriber_id == subscriber.id))
     db.session.delete(subscriber)
-    tx.commit()
+    db.session.flush()

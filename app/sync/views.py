@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app.auth.guards import require_admin_page
+from app.core import uow
 from app.core.db import utcnow
-from app.core.errors import AppError
 from app.sync import national_client, presenters, queries
 from app.sync.forms import TOPIC_LABELS, SubscriberForm
 from app.sync.services import replay
@@ -66,15 +66,15 @@ def subscribers() -> str:
 
 
 def _save(form: SubscriberForm, subscriber=None):  # noqa: ANN001, ANN202
-    try:
+    with uow.attempt() as failed:
         if subscriber is None:
             return create_subscriber(form.name.data, form.url.data, form.event_types.data or [])
         update_subscriber(subscriber, form.name.data, form.url.data, form.event_types.data or [])
         return subscriber, None
-    except AppError as exc:
-        for key, message in (exc.details or {}).items():
+    if failed:
+        for key, message in (failed.error.details or {}).items():
             getattr(form, key).errors = [*getattr(form, key).errors, _(message)]
-        flash(_(exc.message), "error")
+        flash(_(failed.error.message), "error")
         return None
 
 

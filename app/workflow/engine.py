@@ -1,8 +1,9 @@
 """The workflow engine: the only way a dossier's state changes.
 
-`available_transitions` says what a user may do now; `apply_transition` does it in one transaction:
-role and acting-unit check, guards, actions, new state, an event and an outbox row, then commit with
-optimistic locking (the loser of two concurrent conflicting actions gets a 409, never a double step).
+`available_transitions` says what a user may do now; `apply_transition` does it within the caller's
+unit of work: role and acting-unit check, guards, actions, new state, an event and outbox rows, then
+one flush with optimistic locking (the loser of two concurrent conflicting actions gets a 409, never
+a double step). Nothing is written before every check has passed.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import Any
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
-from app.core import tx
 from app.core.db import utcnow
 from app.core.errors import ConflictError, InvalidTransitionError, PermissionDeniedError, ValidationError
 from app.dossiers.models import Dossier, DossierEvent
@@ -99,25 +99,20 @@ def apply_transition(
     ctx = TransitionContext(dossier, procedure, transition, user, payload, utcnow())
     _check_guards(ctx)
     from_state = dossier.state
+    with db.session.no_autoflush:  # one UPDATE of the dossier, at the end (one version step)
+        for action in transition.actions:
+            ACTIONS[action](ctx)
+    target = procedure.states[from_state if transition.target == SAME else transition.target]
+    if target.is_final:
+        _close_on_final(ctx)
+    dossier.state = target.name
+    dossier.national_status = target.national_code
     try:
-        with db.session.no_autoflush:  # one UPDATE of the dossier, at the end (one version step)
-            for action in transition.actions:
-                ACTIONS[action](ctx)
-        target = procedure.states[from_state if transition.target == SAME else transition.target]
-        if target.is_final:
-            _close_on_final(ctx)
-        dossier.state = target.name
-        dossier.national_status = target.national_code
         _record(ctx, from_state)
-        tx.commit()
     except StaleDataError as exc:
-        tx.rollback()
         raise ConflictError(
             "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại", {"transition": name}
         ) from exc
-    except BaseException:
-        tx.rollback()
-        raise
     return dossier
 
 

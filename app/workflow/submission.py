@@ -1,7 +1,7 @@
-"""Submitting dossiers and adding documents: one use case, one transaction.
+"""Submitting dossiers and adding documents, within the caller's unit of work.
 
-Files go to the object store first, then the rows are written and committed. If the store fails,
-nothing is written (503); if the database fails, the objects already stored are deleted again.
+Files go to the object store first, then the rows are written. If the store fails, nothing is
+written (503); if the transaction fails, the objects already stored are deleted again.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from app.auth.models import User
-from app.core import tx
+from app.core import uow
 from app.core.db import utcnow
 from app.core.errors import PermissionDeniedError, ValidationError
 from app.core.time import to_local
@@ -167,7 +167,7 @@ def put_upload(spec: DocumentSpec, upload: Upload) -> StoredObject:
     stored = storage.put_stream(
         upload.stream, allowed_types=spec.types, max_bytes=spec.max_size_mb * 1024 * 1024
     )
-    tx.on_rollback(lambda key=stored.key: storage.delete(key))
+    uow.on_rollback(lambda key=stored.key: storage.delete(key))
     return stored
 
 
@@ -204,59 +204,54 @@ def submit_dossier(user: User, submission: Submission) -> Dossier:
     if problems:
         raise ValidationError("Tờ khai chưa hợp lệ: " + ", ".join(problems), {"data": problems})
     _check_uploads(procedure, submission.uploads, all_required=True, stored=submission.stored)
-    try:
-        documents = [_document_from_stored(d, user) for d in submission.stored] + store_uploads(
-            procedure,
-            submission.uploads,
-            source="counter_scan" if user.is_staff else "citizen_upload",
-            user=user,
+    documents = [_document_from_stored(d, user) for d in submission.stored] + store_uploads(
+        procedure,
+        submission.uploads,
+        source="counter_scan" if user.is_staff else "citizen_upload",
+        user=user,
+    )
+    now = utcnow()
+    initial = procedure.initial_state
+    dossier = Dossier(
+        code=allocate_code(unit, to_local(now).date()),
+        procedure_code=procedure.code,
+        procedure_version=procedure.version,
+        state=initial.name,
+        national_status=initial.national_code,
+        channel=channel,
+        data=data,
+        summary=procedure.name.vi,
+        receiving_unit=unit,
+        current_unit=unit,
+        created_by_id=user.id,
+        submitted_at=now,
+        documents=documents,
+        **applicant,
+    )
+    db.session.add(dossier)
+    db.session.add(
+        DossierEvent(
+            dossier=dossier,
+            transition="submit",
+            from_state=None,
+            to_state=initial.name,
+            actor_id=user.id,
+            actor_unit_id=user.unit_id,
+            created_at=now,
+            payload={"channel": channel},
         )
-        now = utcnow()
-        initial = procedure.initial_state
-        dossier = Dossier(
-            code=allocate_code(unit, to_local(now).date()),
-            procedure_code=procedure.code,
-            procedure_version=procedure.version,
-            state=initial.name,
-            national_status=initial.national_code,
-            channel=channel,
-            data=data,
-            summary=procedure.name.vi,
-            receiving_unit=unit,
-            current_unit=unit,
-            created_by_id=user.id,
-            submitted_at=now,
-            documents=documents,
-            **applicant,
-        )
-        db.session.add(dossier)
-        db.session.add(
-            DossierEvent(
-                dossier=dossier,
-                transition="submit",
-                from_state=None,
-                to_state=initial.name,
-                actor_id=user.id,
-                actor_unit_id=user.unit_id,
-                created_at=now,
-                payload={"channel": channel},
-            )
-        )
-        db.session.flush()
-        add_message(
-            "dossier.submitted",
-            {
-                "dossier_code": dossier.code,
-                "procedure_code": procedure.code,
-                "channel": channel,
-                "at": now.isoformat(),
-            },
-            dossier_id=dossier.id,
-        )
-        tx.commit()
-    except BaseException:
-        tx.rollback()
-        raise
+    )
+    db.session.flush()
+    add_message(
+        "dossier.submitted",
+        {
+            "dossier_code": dossier.code,
+            "procedure_code": procedure.code,
+            "channel": channel,
+            "at": now.isoformat(),
+        },
+        dossier_id=dossier.id,
+    )
     return dossier
 
 
@@ -296,20 +291,15 @@ def add_documents(
     if not uploads:
         raise ValidationError("Chưa chọn tệp nào để tải lên", {"files": "Cần ít nhất một tệp"})
     source = "issued" if is_result else ("counter_scan" if user.is_staff else "citizen_upload")
-    try:
-        documents = store_uploads(procedure_for_upload, uploads, source=source, user=user)
-        replaced = {u.key for u in uploads}
-        for old in dossier.documents:
-            if old.doc_key in replaced and old.is_current and not is_result:
-                old.is_current = False
-        for document in documents:
-            document.is_result = is_result
-            dossier.documents.append(document)
-        dossier.updated_at = utcnow()  # bumps the optimistic-lock version too
-        tx.commit()
-    except BaseException:
-        tx.rollback()
-        raise
+    documents = store_uploads(procedure_for_upload, uploads, source=source, user=user)
+    replaced = {u.key for u in uploads}
+    for old in dossier.documents:
+        if old.doc_key in replaced and old.is_current and not is_result:
+            old.is_current = False
+    for document in documents:
+        document.is_result = is_result
+        dossier.documents.append(document)
+    dossier.updated_at = utcnow()  # bumps the optimistic-lock version too
     return documents
 
 
@@ -332,14 +322,10 @@ def supply_documents(dossier: Dossier, user: User, uploads: list[Upload], commen
     if not uploads:
         raise ValidationError("Chưa chọn tệp nào để tải lên", {"files": "Cần ít nhất một tệp"})
     _check_uploads(procedure, uploads, all_required=False)
-    try:
-        documents = store_uploads(procedure, uploads, source="citizen_upload", user=user)
-        replaced = {u.key for u in uploads}
-        for old in dossier.documents:
-            if old.doc_key in replaced and old.is_current and not old.is_result:
-                old.is_current = False
-        dossier.documents.extend(documents)
-        return apply_transition(dossier, "supplement", user, {"comment": comment.strip()} if comment else {})
-    except BaseException:
-        tx.rollback()  # also runs the store's compensations: the uploaded objects are deleted
-        raise
+    documents = store_uploads(procedure, uploads, source="citizen_upload", user=user)
+    replaced = {u.key for u in uploads}
+    for old in dossier.documents:
+        if old.doc_key in replaced and old.is_current and not old.is_result:
+            old.is_current = False
+    dossier.documents.extend(documents)
+    return apply_transition(dossier, "supplement", user, {"comment": comment.strip()} if comment else {})

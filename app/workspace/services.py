@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from app.auth.models import User
-from app.core import tx
+from app.core import uow
 from app.core.errors import ConflictError, PermissionDeniedError, ValidationError
 from app.dossiers.models import Dossier
 from app.procedures.definitions import DocumentSpec
@@ -57,27 +57,23 @@ def act_on_dossier(
         types=("application/pdf", "image/jpeg", "image/png"),
         max_size_mb=50,
     )
-    try:
-        documents = store_uploads(
-            replace(procedure, documents=(*procedure.documents, spec)),
-            result_files,
-            source="issued",
-            user=user,
-        )
-        for document in documents:
-            document.is_result = True
-            dossier.documents.append(document)
-        return apply_transition(dossier, name, user, payload, expected_version=expected_version)
-    except BaseException:
-        tx.rollback()  # also deletes the objects stored above (store_uploads registered that)
-        raise
+    documents = store_uploads(
+        replace(procedure, documents=(*procedure.documents, spec)),
+        result_files,
+        source="issued",
+        user=user,
+    )
+    for document in documents:
+        document.is_result = True
+        dossier.documents.append(document)
+    return apply_transition(dossier, name, user, payload, expected_version=expected_version)
 
 
 def intake_dossier(user: User, submission: Submission, *, accept_now: bool) -> tuple[Dossier, str | None]:
-    """Counter intake: register the dossier (documents recorded as scanned at the counter) and,
-    if asked, accept it at once so Mẫu 01 is issued. Returns the dossier and, when acceptance was
-    asked but refused (e.g. a required document missing), the reason; the dossier then stays
-    submitted and is still registered."""
+    """Counter intake, one transaction: register the dossier (documents recorded as scanned at the
+    counter) and, if asked, accept it at once so Mẫu 01 is issued. Returns the dossier and, when
+    acceptance was asked but refused (e.g. a required document missing), the reason; the dossier
+    then stays submitted and is still registered."""
     if user.role != "reception":
         raise PermissionDeniedError("Chỉ cán bộ tiếp nhận (một cửa) được tiếp nhận hồ sơ tại quầy")
     dossier = submit_dossier(user, submission)
@@ -86,7 +82,8 @@ def intake_dossier(user: User, submission: Submission, *, accept_now: bool) -> t
     if "accept" not in {t.name for t in available_transitions(dossier, user)}:
         return dossier, "Không thể tiếp nhận ngay hồ sơ này"
     try:
-        apply_transition(dossier, "accept", user, {}, expected_version=dossier.version)
+        with uow.savepoint():
+            apply_transition(dossier, "accept", user, {}, expected_version=dossier.version)
     except ValidationError as exc:
         return dossier, exc.message
     return dossier, None

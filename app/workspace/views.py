@@ -15,8 +15,9 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.auth.guards import staff_required
+from app.core import uow
 from app.core.db import utcnow
-from app.core.errors import AppError, ConflictError, NotFoundError, PermissionDeniedError
+from app.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from app.dossiers.models import Dossier
 from app.dossiers.queries import get_document, get_dossier
 from app.official_forms.queries import list_forms
@@ -62,7 +63,7 @@ def act(code: str, name: str) -> Response | tuple[str, int]:
             raise PermissionDeniedError(_("Bạn không thể thực hiện thao tác này trên hồ sơ này."))
         flash(_(STALE), "error")
         return redirect(url_for(".dossier", code=code), 303)
-    try:
+    with uow.attempt() as failed:
         act_on_dossier(
             dossier,
             current_user,
@@ -72,14 +73,15 @@ def act(code: str, name: str) -> Response | tuple[str, int]:
             result_files=presenters.result_uploads(action, request.files),
             require_result=action.result_file == "required",
         )
-    except ConflictError:
+    if isinstance(failed.error, ConflictError):
         flash(_(STALE), "error")
         return redirect(url_for(".dossier", code=code), 303)
-    except (PermissionDeniedError, NotFoundError):
-        raise
-    except AppError as exc:  # a guard, a missing input, a refused file: shown in the form
+    if isinstance(failed.error, PermissionDeniedError | NotFoundError):
+        raise failed.error
+    if failed:  # a guard, a missing input, a refused file: shown in the form
+        error = failed.error
         return _page(
-            get_dossier(code, current_user), exc.status, open_action=name, error=exc, posted=request.form
+            get_dossier(code, current_user), error.status, open_action=name, error=error, posted=request.form
         )
     flash(_("Đã thực hiện: %(action)s", action=action.label), "success")
     return redirect(url_for(".dossier", code=code), 303)
@@ -124,12 +126,14 @@ def intake(procedure_code: str) -> Response | tuple[str, int]:
         return render_template(
             "workspace/intake.html", **intake_context(procedure, form)
         ), 422 if form.errors else 200
-    try:
+    with uow.attempt() as failed:
         created, refused = intake_dossier(
             current_user, submission_from(procedure, form), accept_now=form.accept_now.data
         )
-    except AppError as exc:
-        return render_template("workspace/intake.html", **intake_context(procedure, form, exc)), exc.status
+    if failed:
+        return render_template(
+            "workspace/intake.html", **intake_context(procedure, form, failed.error)
+        ), failed.error.status
     if refused:
         flash(_("Đã ghi nhận hồ sơ nhưng chưa tiếp nhận được: %(reason)s", reason=_(refused)), "error")
     else:

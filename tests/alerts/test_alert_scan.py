@@ -15,9 +15,8 @@ from app.alerts.jobs import scan_once, unit_leaders
 from app.alerts.models import StepAlert
 from app.extensions import db
 from app.notifications.models import Notification
-from app.workflow.engine import apply_transition
 from tests.alerts.conftest import vn
-from tests.factories import submit
+from tests.factories import act, submit
 from tests.notifications.support import BIRTH, Mailbox
 
 pytestmark = pytest.mark.usefixtures("in_process_jobs")
@@ -33,8 +32,8 @@ def accepted(clock, make_user, user):
     """A birth registration accepted at 09:00, assigned to a specialist (the step is open)."""
     dossier = submit(make_user("citizen"), BIRTH)
     clock.at("2026-12-07 09:00")
-    dossier = apply_transition(dossier, "accept", user("tn.candang"))
-    return apply_transition(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
+    dossier = act(dossier, "accept", user("tn.candang"))
+    return act(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
 
 
 def _alerts(step_id: int) -> list[tuple[str, int | None]]:
@@ -87,7 +86,7 @@ def test_straight_to_overdue_sends_only_the_overdue_alert(accepted, clock, leade
 
 def test_paused_dossier_is_not_alerted(accepted, clock, user, leader, mailbox):
     clock.at("2026-12-07 10:00")
-    dossier = apply_transition(
+    dossier = act(
         accepted, "return_for_supplement", user("cv.candang"), {"items": ["Giấy chứng sinh"], "comment": "Mờ"}
     )
     assert dossier.is_paused
@@ -108,6 +107,7 @@ def test_finished_step_is_not_alerted(accepted, clock, leader, mailbox):
     assert mailbox.messages_to(leader.email) == []
 
 
+@pytest.mark.committed  # threads of its own, each with its own connection
 def test_concurrent_scans_create_one_alert_per_step_and_kind(app, accepted, clock, leader, mailbox):
     clock.at("2026-12-07 15:30")
     barrier, errors = threading.Barrier(2), []

@@ -10,9 +10,8 @@ from sqlalchemy import select
 from app.alerts.jobs import scan_once
 from app.extensions import db
 from app.org.models import Unit
-from app.workflow.engine import apply_transition
 from tests.alerts.conftest import COMMUNE
-from tests.factories import submit
+from tests.factories import act, submit
 from tests.notifications.support import BIRTH
 from tests.web import sign_in
 
@@ -22,7 +21,7 @@ pytestmark = pytest.mark.usefixtures("in_process_jobs")
 def _accepted(clock, citizen, user, at: str):
     dossier = submit(citizen, BIRTH)
     clock.at(at)
-    return apply_transition(dossier, "accept", user("tn.candang"))
+    return act(dossier, "accept", user("tn.candang"))
 
 
 @pytest.fixture

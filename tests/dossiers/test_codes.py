@@ -28,6 +28,7 @@ def test_code_format(unit, day, serial, expected):
     assert format_code(unit, day, serial) == expected
 
 
+@pytest.mark.committed  # threads of its own, each with its own connection
 def test_two_hundred_concurrent_submissions_get_distinct_gap_free_codes(app, make_user):
     citizens = [make_user("citizen") for _ in range(4)]
     citizen_ids = [c.id for c in citizens]

@@ -26,10 +26,9 @@ import pytest
 
 from app.procedures import get_registry
 from app.ratings.services import rate_dossier
-from app.workflow.engine import apply_transition
 from app.workflow.submission import StoredDocument, Submission, submit_dossier
 from tests.clock import Clock, vn  # noqa: F401
-from tests.factories import form_data, submit, uploads_for
+from tests.factories import act, form_data, submit, uploads_for
 from tests.notifications.support import BIRTH, attach_result
 
 COMMUNE = "000.21.30.H01"
@@ -42,13 +41,13 @@ def clock(monkeypatch):
 
 
 def _to_appraising(dossier, user):
-    apply_transition(dossier, "accept", user("tn.candang"))
-    return apply_transition(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
+    act(dossier, "accept", user("tn.candang"))
+    return act(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
 
 
 def _approve(dossier, user):
-    apply_transition(dossier, "propose", user("cv.candang"))
-    return apply_transition(dossier, "approve", user("ld.candang"))
+    act(dossier, "propose", user("cv.candang"))
+    return act(dossier, "approve", user("ld.candang"))
 
 
 def _with_reused(citizen, source):
@@ -82,8 +81,8 @@ def dataset(clock, user, make_user):
     _to_appraising(d1, user)
     clock.at("2026-11-25 10:00")
     _approve(d1, user)
-    apply_transition(d1, "complete", user("tn.candang"))
-    apply_transition(d1, "deliver", user("tn.candang"), {"return_method": "electronic"})
+    act(d1, "complete", user("tn.candang"))
+    act(d1, "deliver", user("tn.candang"), {"return_method": "electronic"})
     rate_dossier(
         d1,
         citizen,
@@ -93,7 +92,7 @@ def dataset(clock, user, make_user):
     clock.at("2026-11-25 08:00")
     d4 = _with_reused(citizen, d1)
     clock.at("2026-11-25 09:00")
-    apply_transition(d4, "accept", user("tn.candang"))
+    act(d4, "accept", user("tn.candang"))
 
     clock.at("2026-11-26 15:50")
     d7 = submit(citizen, BIRTH, COMMUNE)
@@ -102,20 +101,18 @@ def dataset(clock, user, make_user):
     _approve(d7, user)
     attach_result(d7, user("tn.candang"))
     clock.at("2026-11-26 16:30")
-    apply_transition(d7, "complete", user("tn.candang"))
+    act(d7, "complete", user("tn.candang"))
 
     clock.at("2026-11-27 08:00")
     d2 = submit(citizen, BIRTH, COMMUNE)
     clock.at("2026-11-27 09:00")
     _to_appraising(d2, user)
     clock.at("2026-11-27 10:00")
-    apply_transition(
-        d2, "return_for_supplement", user("cv.candang"), {"items": ["Giấy chứng sinh"], "comment": "Mờ"}
-    )
+    act(d2, "return_for_supplement", user("cv.candang"), {"items": ["Giấy chứng sinh"], "comment": "Mờ"})
     clock.at("2026-11-30 09:00")
-    apply_transition(d2, "supplement", citizen)
+    act(d2, "supplement", citizen)
     clock.at("2026-11-30 10:00")
-    apply_transition(
+    act(
         d2,
         "extend",
         user("ld.candang"),
@@ -124,8 +121,8 @@ def dataset(clock, user, make_user):
     clock.at("2026-11-30 11:00")
     _approve(d2, user)
     clock.at("2026-12-01 10:00")
-    apply_transition(d2, "complete", user("tn.candang"))
-    apply_transition(d2, "deliver", user("tn.candang"), {"return_method": "counter"})
+    act(d2, "complete", user("tn.candang"))
+    act(d2, "deliver", user("tn.candang"), {"return_method": "counter"})
     rate_dossier(
         d2,
         citizen,
@@ -152,9 +149,7 @@ def dataset(clock, user, make_user):
     clock.at("2026-12-01 07:30")
     _to_appraising(d6, user)
     clock.at("2026-12-01 08:00")
-    apply_transition(d3, "accept", user("tn.candang"))
-    apply_transition(
-        d6, "return_for_supplement", user("cv.candang"), {"items": ["Tờ khai"], "comment": "Thiếu chữ ký"}
-    )
+    act(d3, "accept", user("tn.candang"))
+    act(d6, "return_for_supplement", user("cv.candang"), {"items": ["Tờ khai"], "comment": "Thiếu chữ ký"})
     clock.at("2026-12-01 15:00")
     return {"d1": d1, "d2": d2, "d3": d3, "d4": d4, "d5": d5, "d6": d6, "d7": d7, "citizen": citizen}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.workflow.engine import apply_transition
+from tests.factories import act
 from tests.indicators.conftest import COMMUNE
 from tests.indicators.test_metrics import EXPECTED
 
@@ -63,7 +63,7 @@ def test_bad_parameters_are_named(client, user, auth_headers):
 def test_numbers_are_live(dataset, client, user, auth_headers):
     headers = auth_headers(user("ld.candang"))
     assert get(client, headers).json["metrics"]["received"]["numerator"] == 6
-    apply_transition(dataset["d5"], "accept", user("tn.candang"))  # at "now", Tue 1 Dec 15:00
+    act(dataset["d5"], "accept", user("tn.candang"))  # at "now", Tue 1 Dec 15:00
     body = get(client, headers).json
     assert body["metrics"]["received"]["numerator"] == 7
     assert body["metrics"]["in_progress_overdue"]["denominator"] == 4

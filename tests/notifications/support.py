@@ -13,9 +13,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.notifications.models import Notification
 from app.outbox.models import OutboxMessage
-from app.workflow.engine import apply_transition
 from app.workflow.submission import Upload, add_documents
-from tests.factories import PDF
+from tests.factories import PDF, act
 
 BIRTH = "1.001193"  # đăng ký khai sinh: the commune receives, appraises and signs
 
@@ -78,10 +77,10 @@ def body_of(message: EmailMessage) -> str:
 
 def walk_to_approved(dossier, user):
     """accept → assign → propose → approve, by the demo staff of xã Cần Đăng."""
-    apply_transition(dossier, "accept", user("tn.candang"))
-    apply_transition(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
-    apply_transition(dossier, "propose", user("cv.candang"))
-    apply_transition(dossier, "approve", user("ld.candang"))
+    act(dossier, "accept", user("tn.candang"))
+    act(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
+    act(dossier, "propose", user("cv.candang"))
+    act(dossier, "approve", user("ld.candang"))
     return dossier
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.core import tx
+from app.core import uow
 from app.core.db import utcnow
 from app.extensions import db
 from app.notifications.channels import LogEmailChannel, build_email, check_config, get_channel
@@ -17,8 +17,7 @@ from app.notifications.jobs import send_notification
 from app.notifications.models import Notification
 from app.notifications.services import notify_transition, resend_unsent
 from app.outbox.models import OutboxMessage
-from app.workflow.engine import apply_transition
-from tests.factories import submit
+from tests.factories import act, submit
 from tests.notifications.support import BIRTH
 
 
@@ -38,13 +37,13 @@ def _pending_email(dossier, address: str) -> Notification:
         body="Nội dung thư",
     )
     db.session.add(notification)
-    tx.commit()
+    uow.commit()
     return notification
 
 
 def test_running_the_handler_again_sends_once(in_process_jobs, mailbox, citizen, user):
     dossier = submit(citizen, BIRTH)
-    apply_transition(dossier, "accept", user("tn.candang"))
+    act(dossier, "accept", user("tn.candang"))
     message = db.session.scalar(
         select(OutboxMessage).where(
             OutboxMessage.dossier_id == dossier.id, OutboxMessage.topic == "dossier.transitioned"
@@ -52,7 +51,7 @@ def test_running_the_handler_again_sends_once(in_process_jobs, mailbox, citizen,
     )
     for _ in range(2):
         notify_transition(message)
-        tx.commit()
+        uow.commit()
     rows = list(db.session.scalars(select(Notification).where(Notification.dossier_id == dossier.id)))
     for row in rows:
         send_notification(row.id)
@@ -104,7 +103,7 @@ def test_resend_sends_what_was_left_unsent(in_process_jobs, app, mailbox, citize
     stale = _pending_email(dossier, citizen.email)
     stale.created_at = utcnow() - timedelta(hours=1)
     fresh = _pending_email(dossier, "moi-" + citizen.email)  # its own job may still be on its way
-    tx.commit()
+    uow.commit()
 
     runner = app.test_cli_runner()
     result = runner.invoke(args=["notifications", "resend", "--older-than", "600"])

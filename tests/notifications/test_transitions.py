@@ -11,8 +11,7 @@ from app.core.time import local_iso
 from app.core.web import local_time
 from app.extensions import db
 from app.notifications.models import Notification
-from app.workflow.engine import apply_transition
-from tests.factories import submit
+from tests.factories import act, submit
 from tests.notifications.support import (
     BIRTH,
     attach_result,
@@ -38,7 +37,7 @@ def _notifications(dossier_id: int, channel: str | None = None) -> list[Notifica
 
 def test_acceptance_emails_the_code_and_appointment_through_the_worker(rq_worker, mailbox, citizen, user):
     dossier = submit(citizen, BIRTH)
-    apply_transition(dossier, "accept", user("tn.candang"))
+    act(dossier, "accept", user("tn.candang"))
 
     [message] = mailbox.wait_for(citizen.email)
     body = body_of(message)
@@ -59,7 +58,7 @@ def test_acceptance_emails_the_code_and_appointment_through_the_worker(rq_worker
 def test_supplement_request_email_lists_every_item_and_the_reason(rq_worker, mailbox, citizen, user):
     dossier = submit(citizen, BIRTH)
     reason = "Giấy tờ chụp bị mờ, thiếu chữ ký"
-    apply_transition(dossier, "request_supplement", user("tn.candang"), {"items": ITEMS, "comment": reason})
+    act(dossier, "request_supplement", user("tn.candang"), {"items": ITEMS, "comment": reason})
 
     [message] = mailbox.wait_for(citizen.email)
     body = body_of(message)
@@ -73,9 +72,9 @@ def test_supplement_request_email_lists_every_item_and_the_reason(rq_worker, mai
 
 def test_supplement_during_appraisal_says_the_clock_is_paused(in_process_jobs, mailbox, citizen, user):
     dossier = submit(citizen, BIRTH)
-    apply_transition(dossier, "accept", user("tn.candang"))
-    apply_transition(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
-    apply_transition(
+    act(dossier, "accept", user("tn.candang"))
+    act(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
+    act(
         dossier, "return_for_supplement", user("cv.candang"), {"items": ITEMS[:2], "comment": "Thiếu giấy tờ"}
     )
 
@@ -87,7 +86,7 @@ def test_supplement_during_appraisal_says_the_clock_is_paused(in_process_jobs, m
 def test_refusal_email_gives_the_reason(rq_worker, mailbox, citizen, user):
     dossier = submit(citizen, BIRTH)
     reason = "Trẻ đã được đăng ký khai sinh tại xã khác"
-    apply_transition(dossier, "refuse", user("tn.candang"), {"comment": reason})
+    act(dossier, "refuse", user("tn.candang"), {"comment": reason})
 
     [message] = mailbox.wait_for(citizen.email)
     assert "không được tiếp nhận" in message["Subject"]
@@ -97,10 +96,10 @@ def test_refusal_email_gives_the_reason(rq_worker, mailbox, citizen, user):
 
 def test_rejection_after_appraisal_gives_the_reason(in_process_jobs, mailbox, citizen, user):
     dossier = submit(citizen, BIRTH)
-    apply_transition(dossier, "accept", user("tn.candang"))
-    apply_transition(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
-    apply_transition(dossier, "propose", user("cv.candang"))
-    apply_transition(dossier, "reject", user("ld.candang"), {"comment": "Thông tin người mẹ không khớp CSDL"})
+    act(dossier, "accept", user("tn.candang"))
+    act(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
+    act(dossier, "propose", user("cv.candang"))
+    act(dossier, "reject", user("ld.candang"), {"comment": "Thông tin người mẹ không khớp CSDL"})
 
     body = body_of(with_subject(mailbox.messages_to(citizen.email), "không được giải quyết"))
     assert "Lý do: Thông tin người mẹ không khớp CSDL" in body
@@ -108,9 +107,9 @@ def test_rejection_after_appraisal_gives_the_reason(in_process_jobs, mailbox, ci
 
 def test_extension_email_apologises_with_the_new_appointment(rq_worker, mailbox, citizen, user):
     dossier = submit(citizen, BIRTH)
-    apply_transition(dossier, "accept", user("tn.candang"))
+    act(dossier, "accept", user("tn.candang"))
     new_appointment = dossier.appointment_at + timedelta(days=3)
-    apply_transition(
+    act(
         dossier,
         "extend",
         user("ld.candang"),
@@ -130,7 +129,7 @@ def test_result_ready_email_says_the_result_is_electronic_when_a_file_exists(
 ):
     dossier = walk_to_approved(submit(citizen, BIRTH), user)
     attach_result(dossier, user("tn.candang"))
-    apply_transition(dossier, "complete", user("tn.candang"))
+    act(dossier, "complete", user("tn.candang"))
 
     body = body_of(with_subject(mailbox.messages_to(citizen.email), "đã có kết quả"))
     assert "bản điện tử" in body and "tải về" in body
@@ -139,7 +138,7 @@ def test_result_ready_email_says_the_result_is_electronic_when_a_file_exists(
 
 def test_result_ready_email_says_to_collect_it_without_a_file(in_process_jobs, mailbox, citizen, user):
     dossier = walk_to_approved(submit(citizen, BIRTH), user)
-    apply_transition(dossier, "complete", user("tn.candang"))
+    act(dossier, "complete", user("tn.candang"))
 
     body = body_of(with_subject(mailbox.messages_to(citizen.email), "đã có kết quả"))
     assert f"Mời Ông/Bà đến nhận kết quả tại {dossier.receiving_unit.name}." in body
@@ -148,8 +147,8 @@ def test_result_ready_email_says_to_collect_it_without_a_file(in_process_jobs, m
 
 def test_delivery_and_internal_steps_notify_nobody(in_process_jobs, mailbox, citizen, user):
     dossier = walk_to_approved(submit(citizen, BIRTH), user)
-    apply_transition(dossier, "complete", user("tn.candang"))
-    apply_transition(dossier, "deliver", user("tn.candang"), {"return_method": "counter"})
+    act(dossier, "complete", user("tn.candang"))
+    act(dossier, "deliver", user("tn.candang"), {"return_method": "counter"})
 
     kinds = [n.kind for n in _notifications(dossier.id, "email")]
     assert kinds == ["accepted", "result_ready"]
@@ -162,7 +161,7 @@ def test_sms_is_logged_for_an_applicant_with_a_phone(in_process_jobs, caplog, mo
     monkeypatch.setattr(channel_log, "disabled", False)
     caplog.set_level(logging.INFO, logger=channel_log.name)
     dossier = submit(citizen, BIRTH)
-    apply_transition(dossier, "accept", user("tn.candang"))
+    act(dossier, "accept", user("tn.candang"))
 
     [sms] = _notifications(dossier.id, "sms")
     assert sms.status == "sent" and sms.recipient == "0912345678"
@@ -175,7 +174,7 @@ def test_sms_is_logged_for_an_applicant_with_a_phone(in_process_jobs, caplog, mo
 def test_applicant_without_email_gets_no_email_row(in_process_jobs, make_user, user):
     applicant = make_user("citizen", phone="0987654321")
     dossier = submit(applicant, BIRTH)
-    apply_transition(dossier, "accept", user("tn.candang"))
+    act(dossier, "accept", user("tn.candang"))
 
     assert [n.channel for n in _notifications(dossier.id)] == ["sms"]
 
@@ -183,6 +182,6 @@ def test_applicant_without_email_gets_no_email_row(in_process_jobs, make_user, u
 def test_applicant_without_phone_gets_no_sms(in_process_jobs, make_user, user):
     applicant = make_user("citizen", email="chi-email@example.vn")
     dossier = submit(applicant, BIRTH)
-    apply_transition(dossier, "accept", user("tn.candang"))
+    act(dossier, "accept", user("tn.candang"))
 
     assert [n.channel for n in _notifications(dossier.id)] == ["email"]

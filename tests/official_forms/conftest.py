@@ -8,9 +8,8 @@ import uuid
 
 import pytest
 
-from app.workflow.engine import apply_transition
 from tests.clock import Clock, vn  # noqa: F401
-from tests.factories import submit
+from tests.factories import act, submit
 
 BIRTH = "1.001193"  # đăng ký khai sinh: UBND xã Cần Đăng receives, appraises and signs
 
@@ -52,9 +51,9 @@ def land_at_district(clock, citizen, user):
     district People's Committee."""
     dossier = submit(citizen, LAND)
     clock.at("2026-12-07 07:00")
-    dossier = apply_transition(dossier, "accept", user("tn.candang"))
-    dossier = apply_transition(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
+    dossier = act(dossier, "accept", user("tn.candang"))
+    dossier = act(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
     clock.at("2026-12-09 10:00")
-    dossier = apply_transition(dossier, "forward", user("cv.candang"))
+    dossier = act(dossier, "forward", user("cv.candang"))
     clock.at("2027-01-04 08:00")
-    return apply_transition(dossier, "forward", user("cv.vpdk"))
+    return act(dossier, "forward", user("cv.vpdk"))

@@ -9,7 +9,7 @@ import pytest
 
 from app.extensions import db
 from app.official_forms.models import IssuedForm
-from app.workflow.engine import apply_transition
+from tests.factories import act
 from tests.official_forms.support import only_form, pdf_text
 from tests.web import sign_in
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("in_process_jobs")
 
 @pytest.fixture
 def accepted(birth, user):
-    return apply_transition(birth, "accept", user("tn.candang"))
+    return act(birth, "accept", user("tn.candang"))
 
 
 def _fetch(location: str) -> bytes:
@@ -57,7 +57,7 @@ def test_another_citizen_gets_404_on_page_and_api(client, accepted, make_user, a
 def test_form_of_another_dossier_or_not_ready_is_404(client, accepted, citizen, user):
     from tests.factories import submit
 
-    other = apply_transition(submit(citizen, "1.001193"), "accept", user("tn.candang"))
+    other = act(submit(citizen, "1.001193"), "accept", user("tn.candang"))
     foreign = only_form(other.id, "mau_01")
     sign_in(client, citizen.username, "password123")
     assert client.get(f"/dossiers/{accepted.code}/forms/{foreign.id}").status_code == 404

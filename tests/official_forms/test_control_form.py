@@ -9,8 +9,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.official_forms.models import IssuedForm
 from app.official_forms.queries import find_control_form, list_forms
+from app.core.uow import unit_of_work
 from app.official_forms.services import issue_control_form
-from app.workflow.engine import apply_transition
+from tests.factories import act
 from tests.official_forms.support import A5_POINTS, NATIONAL_HEADER, page_sizes, pdf_text, stored_pdf
 from tests.web import csrf_token, sign_in
 
@@ -67,11 +68,11 @@ def test_each_hand_off_reissues_mau_05_showing_which_leg_was_late(land_at_distri
 
 def test_the_whole_journey_ends_with_the_return_to_the_applicant(clock, land_at_district, citizen, user):
     clock.at("2027-01-05 09:00")
-    dossier = apply_transition(land_at_district, "approve", user("ld.chauthanh"))
+    dossier = act(land_at_district, "approve", user("ld.chauthanh"))
     clock.at("2027-01-06 10:00")
-    dossier = apply_transition(dossier, "complete", user("tn.candang"))
+    dossier = act(dossier, "complete", user("tn.candang"))
     clock.at("2027-01-06 15:00")
-    dossier = apply_transition(dossier, "deliver", user("tn.candang"), {"return_method": "counter"})
+    dossier = act(dossier, "deliver", user("tn.candang"), {"return_method": "counter"})
     assert len(_control_forms(dossier.id)) == 5  # forward, forward, approve, complete, deliver
     content = find_control_form(dossier.id).content
     assert [(leg["receiver_unit"], leg["result"]) for leg in content["legs"]] == [
@@ -93,19 +94,22 @@ def test_asked_for_later_an_open_leg_past_its_due_time_reads_overdue(clock, land
     before = find_control_form(dossier.id)
     old_key = before.storage_key
     clock.at("2027-01-12 09:00")  # the district's 3 working days ended on Thu 7 Jan
-    issued = issue_control_form(dossier, user("ld.chauthanh"))
+    with unit_of_work():  # as the request would
+        issued = issue_control_form(dossier, user("ld.chauthanh"))
     assert issued.id == before.id and issued.is_ready and issued.storage_key != old_key  # refreshed
     assert issued.content["legs"][2]["result"] == "Đang xử lý, đã quá hạn"
     assert issued.content["issued_at"] == "09:00 12/01/2027"
     assert "Đang xử lý, đã quá hạn" in pdf_text(stored_pdf(issued))
-    again = issue_control_form(dossier, user("ld.chauthanh"))  # nothing changed: the same PDF
+    with unit_of_work():  # as the request would
+        again = issue_control_form(dossier, user("ld.chauthanh"))  # nothing changed: the same PDF
     assert again.storage_key == issued.storage_key
 
 
 def test_a_dossier_without_hand_offs_gets_mau_05_on_demand(birth, user):
-    dossier = apply_transition(birth, "accept", user("tn.candang"))
+    dossier = act(birth, "accept", user("tn.candang"))
     assert find_control_form(dossier.id) is None
-    issued = issue_control_form(dossier, user("tn.candang"))
+    with unit_of_work():  # as the request would
+        issued = issue_control_form(dossier, user("tn.candang"))
     assert issued.event_id == dossier.events[-1].id and issued.is_ready
     [leg] = issued.content["legs"]
     assert leg["receiver_unit"] == COMMUNE and leg["result"] == "Đang xử lý"

@@ -15,8 +15,7 @@ from app.official_forms.queries import list_forms
 from app.official_forms.rendering import qr_data_uri, render_html
 from app.org.models import Unit
 from app.org.services import add_unit
-from app.workflow.engine import apply_transition
-from tests.factories import submit
+from tests.factories import act, submit
 from tests.official_forms.conftest import BIRTH
 from tests.official_forms.support import (
     A5_POINTS,
@@ -47,7 +46,7 @@ def official_text(pdf: bytes, dossier, citizen) -> str:
 
 def test_accept_issues_mau_01_with_code_documents_and_times(birth, citizen, user):
     officer = user("tn.candang")
-    dossier = apply_transition(birth, "accept", officer)
+    dossier = act(birth, "accept", officer)
     issued = only_form(dossier.id, "mau_01")
     pdf = stored_pdf(issued)
     text = official_text(pdf, dossier, citizen)
@@ -66,7 +65,7 @@ def test_accept_issues_mau_01_with_code_documents_and_times(birth, citizen, user
 
 
 def test_mau_01_qr_code_points_to_the_public_tracking_page(app, birth, user):
-    dossier = apply_transition(birth, "accept", user("tn.candang"))
+    dossier = act(birth, "accept", user("tn.candang"))
     issued = only_form(dossier.id, "mau_01")
     url = f"{app.config['PUBLIC_BASE_URL'].rstrip('/')}/track?code={dossier.code}"
     assert issued.content["tracking_url"] == url
@@ -76,7 +75,7 @@ def test_mau_01_qr_code_points_to_the_public_tracking_page(app, birth, user):
 def test_request_supplement_issues_mau_02_listing_every_item_and_the_reason(birth, citizen, user):
     officer = user("tn.candang")
     items = ["Giấy chứng sinh bản chính (bản đã nộp bị mờ)", "Căn cước công dân của mẹ"]
-    dossier = apply_transition(
+    dossier = act(
         birth, "request_supplement", officer, {"items": items, "comment": "Hồ sơ chưa đủ thành phần"}
     )
     text = official_text(stored_pdf(only_form(dossier.id, "mau_02")), dossier, citizen)
@@ -88,18 +87,18 @@ def test_request_supplement_issues_mau_02_listing_every_item_and_the_reason(birt
 
 def test_refuse_issues_mau_03_with_the_reason(birth, citizen, user):
     reason = "Thủ tục không thuộc thẩm quyền của UBND xã; đề nghị nộp tại UBND huyện Châu Thành"
-    dossier = apply_transition(birth, "refuse", user("tn.candang"), {"comment": reason})
+    dossier = act(birth, "refuse", user("tn.candang"), {"comment": reason})
     text = official_text(stored_pdf(only_form(dossier.id, "mau_03")), dossier, citizen)
     assert "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in text
     assert "không tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau" in text and reason in text
 
 
 def test_extend_issues_mau_04_with_both_appointments_and_the_reason(birth, citizen, user):
-    dossier = apply_transition(birth, "accept", user("tn.candang"))
+    dossier = act(birth, "accept", user("tn.candang"))
     original = dossier.due_at
     new_at = dossier.appointment_at + timedelta(days=3)
     leader = user("ld.candang")
-    dossier = apply_transition(
+    dossier = act(
         dossier,
         "extend",
         leader,
@@ -137,11 +136,11 @@ def own_commune(make_user):
 def test_supplement_during_appraisal_gives_mau_02_with_the_unit_phone(own_commune, citizen):
     staff = own_commune
     dossier = submit(citizen, BIRTH, unit_code="000.29.30.H01")
-    dossier = apply_transition(dossier, "accept", staff["reception"])
+    dossier = act(dossier, "accept", staff["reception"])
     mau_01 = pdf_text(stored_pdf(only_form(dossier.id, "mau_01")))
     assert "Nơi nhận kết quả: UBND xã Thử Nghiệm, Số 1 đường Trần Hưng Đạo, xã Thử Nghiệm" in mau_01
-    dossier = apply_transition(dossier, "assign", staff["leader"], {"assignee": staff["specialist"].username})
-    dossier = apply_transition(
+    dossier = act(dossier, "assign", staff["leader"], {"assignee": staff["specialist"].username})
+    dossier = act(
         dossier,
         "return_for_supplement",
         staff["specialist"],
@@ -154,8 +153,8 @@ def test_supplement_during_appraisal_gives_mau_02_with_the_unit_phone(own_commun
 
 
 def test_transitions_without_a_form_issue_nothing(birth, user):
-    dossier = apply_transition(birth, "accept", user("tn.candang"))
-    dossier = apply_transition(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
+    dossier = act(birth, "accept", user("tn.candang"))
+    dossier = act(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
     assert [f.form for f in list_forms(dossier.id)] == ["mau_01"]
 
 
@@ -176,7 +175,7 @@ def test_every_form_has_a_template_that_renders():
 
 
 def test_page_label_names_the_form_in_the_page_language(app, birth, user):
-    dossier = apply_transition(birth, "accept", user("tn.candang"))
+    dossier = act(birth, "accept", user("tn.candang"))
     issued = only_form(dossier.id, "mau_01")
     with app.test_request_context("/"):
         assert issued.label == "Mẫu 01 - Giấy tiếp nhận hồ sơ và hẹn trả kết quả"

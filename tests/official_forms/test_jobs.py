@@ -13,7 +13,7 @@ from app.official_forms import services
 from app.official_forms.models import IssuedForm
 from app.official_forms.services import issue_forms_for_transition, render_form
 from app.outbox.models import OutboxMessage
-from app.workflow.engine import apply_transition
+from tests.factories import act
 from tests.official_forms.support import only_form, pdf_text, stored_pdf
 
 
@@ -30,7 +30,7 @@ def _stored_form_keys(app) -> set[str]:
 
 def test_handler_and_job_run_twice_give_one_form_and_one_object(app, in_process_jobs, birth, user):
     before = _stored_form_keys(app)
-    dossier = apply_transition(birth, "accept", user("tn.candang"))
+    dossier = act(birth, "accept", user("tn.candang"))
     issued = only_form(dossier.id, "mau_01")
     message = db.session.scalar(
         select(OutboxMessage).where(
@@ -53,7 +53,7 @@ def test_failed_render_is_recorded_and_reraised_then_a_retry_succeeds(
         raise OSError("font file unreadable")
 
     monkeypatch.setattr(services, "render_pdf", broken)
-    dossier = apply_transition(birth, "accept", user("tn.candang"))  # the in-process job fails and logs
+    dossier = act(birth, "accept", user("tn.candang"))  # the in-process job fails and logs
     issued = only_form(dossier.id, "mau_01")
     assert issued.status == "failed" and "font file unreadable" in issued.error and issued.storage_key is None
     with pytest.raises(OSError):
@@ -70,7 +70,7 @@ def test_unknown_form_id_is_a_no_op():
 
 
 def test_forms_are_rendered_by_the_real_worker(rq_worker, birth, citizen, user):
-    dossier = apply_transition(birth, "accept", user("tn.candang"))
+    dossier = act(birth, "accept", user("tn.candang"))
     deadline = time.monotonic() + 30
     issued = None
     while time.monotonic() < deadline:
@@ -85,7 +85,7 @@ def test_forms_are_rendered_by_the_real_worker(rq_worker, birth, citizen, user):
 
 
 def test_forms_left_unrendered_are_enqueued_again(in_process_jobs, birth, user):
-    dossier = apply_transition(birth, "accept", user("tn.candang"))
+    dossier = act(birth, "accept", user("tn.candang"))
     issued = only_form(dossier.id, "mau_01")
     issued.status, issued.storage_key, issued.ready_at = "pending", None, None  # as if the job was lost
     db.session.commit()

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.core.errors import PermissionDeniedError
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.official_forms import tracking
 from app.official_forms.models import TrackingBook
@@ -24,8 +25,7 @@ from app.official_forms.tracking import (
     request_tracking_book,
 )
 from app.org.queries import get_unit_by_code
-from app.workflow.engine import apply_transition
-from tests.factories import submit
+from tests.factories import act, submit
 from tests.official_forms.conftest import BIRTH
 from tests.official_forms.support import NATIONAL_HEADER, page_sizes, pdf_text
 from tests.web import csrf_token, sign_in
@@ -60,11 +60,11 @@ def received(clock, citizen, user):
         ("after", "2026-12-09 00:00"),
     ):
         clock.at(at)
-        accepted[name] = apply_transition(submit(citizen, BIRTH), "accept", user("tn.candang"))
+        accepted[name] = act(submit(citizen, BIRTH), "accept", user("tn.candang"))
     accepted["not_received"] = submit(citizen, BIRTH)
     clock.at("2026-12-08 09:00")
     other = submit(citizen, HOUSEHOLD_BUSINESS, unit_code="000.01.30.H01")
-    accepted["other_unit"] = apply_transition(other, "accept", user("tn.chauthanh"))
+    accepted["other_unit"] = act(other, "accept", user("tn.chauthanh"))
     return accepted
 
 
@@ -74,7 +74,8 @@ def test_book_lists_exactly_the_dossiers_received_in_the_period(received, user, 
     real = tracking._set_progress
     monkeypatch.setattr(tracking, "CHUNK_ROWS", 2)  # three rows: two chunks
     monkeypatch.setattr(tracking, "_set_progress", lambda b, p, **v: (progress.append(p), real(b, p, **v)))
-    book = request_tracking_book(user("tn.candang"), _unit_id(), date(2026, 12, 7), date(2026, 12, 8))
+    with unit_of_work():
+        book = request_tracking_book(user("tn.candang"), _unit_id(), date(2026, 12, 7), date(2026, 12, 8))
 
     pdf = _book_pdf(book)
     assert book.row_count == 3 and book.progress == 100 and book.ready_at is not None
@@ -122,7 +123,8 @@ def test_a_failed_render_is_recorded_reraised_and_retried(received, user, monkey
         raise OSError("disk full")
 
     monkeypatch.setattr(tracking, "write_pdf_file", broken)
-    book = request_tracking_book(user("tn.candang"), _unit_id(), date(2026, 12, 7), date(2026, 12, 8))
+    with unit_of_work():
+        book = request_tracking_book(user("tn.candang"), _unit_id(), date(2026, 12, 7), date(2026, 12, 8))
     db.session.refresh(book)
     assert book.status == "failed" and "disk full" in book.error and book.storage_key is None
     with pytest.raises(OSError):
@@ -133,7 +135,8 @@ def test_a_failed_render_is_recorded_reraised_and_retried(received, user, monkey
 
 
 def test_the_real_worker_renders_a_book(rq_worker, received, user):
-    book = request_tracking_book(user("tn.candang"), _unit_id(), date(2026, 12, 7), date(2026, 12, 8))
+    with unit_of_work():
+        book = request_tracking_book(user("tn.candang"), _unit_id(), date(2026, 12, 7), date(2026, 12, 8))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         db.session.rollback()

@@ -6,7 +6,7 @@ import pytest
 
 from app.core.errors import ConflictError, ValidationError
 from app.org.services import add_unit
-from app.workflow.engine import apply_transition
+from tests.factories import act
 
 
 def test_units_api_lists_the_demo_tree(client):
@@ -52,7 +52,7 @@ def test_child_cannot_sit_above_its_parent_and_codes_are_unique():
 def test_two_tier_province_without_districts(app, make_user, monkeypatch):
     """Since 1 Jul 2025: province → commune. A commune directly under the province receives and
     settles a commune procedure through the same engine."""
-    from app.core import tx
+    from app.core import uow
     from tests.factories import submit
 
     monkeypatch.setitem(app.config, "ORG_LEVELS", ["province", "commune"])
@@ -62,7 +62,7 @@ def test_two_tier_province_without_districts(app, make_user, monkeypatch):
     commune = add_unit(
         code="000.00.21.H02", name="UBND xã Mới", level="commune", kind="people_committee", parent=province
     )
-    tx.commit()
+    uow.commit()
     assert commune.parent.level == "province"
     citizen = make_user("citizen")
     reception = make_user("reception", unit=commune.code)
@@ -73,8 +73,8 @@ def test_two_tier_province_without_districts(app, make_user, monkeypatch):
     code = next(p.code for p in get_registry().all() if p.source_file.endswith("birth_registration.yaml"))
     dossier = submit(citizen, code, unit_code=commune.code)
     assert dossier.code.startswith("000.00.21.H02-")
-    dossier = apply_transition(dossier, "accept", reception)
-    dossier = apply_transition(dossier, "assign", leader, {"assignee": specialist.username})
-    dossier = apply_transition(dossier, "propose", specialist)
-    dossier = apply_transition(dossier, "approve", leader)
+    dossier = act(dossier, "accept", reception)
+    dossier = act(dossier, "assign", leader, {"assignee": specialist.username})
+    dossier = act(dossier, "propose", specialist)
+    dossier = act(dossier, "approve", leader)
     assert dossier.state == "approved" and dossier.steps[0].unit_id == commune.id

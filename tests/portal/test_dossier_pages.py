@@ -13,9 +13,8 @@ from app.core.errors import ValidationError
 from app.dossiers.models import Dossier, DossierDocument
 from app.extensions import db
 from app.storage import get_storage
-from app.workflow.engine import apply_transition
 from tests.clock import Clock, vn  # noqa: F401
-from tests.factories import PDF, png_bytes, submit
+from tests.factories import PDF, act, png_bytes, submit
 from tests.notifications.support import BIRTH, attach_result, walk_to_approved
 from tests.web import csrf_token, sign_in
 
@@ -45,16 +44,14 @@ def page(client, url: str, status: int = 200) -> str:
 
 
 def to_appraising(dossier, user):
-    apply_transition(dossier, "accept", user("tn.candang"))
-    apply_transition(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
+    act(dossier, "accept", user("tn.candang"))
+    act(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
     return dossier
 
 
 def ask_supplement(dossier, user):
     comment = "Bản giấy chứng sinh không đọc được"
-    apply_transition(
-        dossier, "return_for_supplement", user("cv.candang"), {"items": ITEMS, "comment": comment}
-    )
+    act(dossier, "return_for_supplement", user("cv.candang"), {"items": ITEMS, "comment": comment})
     return dossier
 
 
@@ -62,8 +59,8 @@ def returned(dossier, user, *, with_file: bool = True, method: str = "electronic
     walk_to_approved(dossier, user)
     if with_file:
         attach_result(dossier, user("tn.candang"))
-    apply_transition(dossier, "complete", user("tn.candang"))
-    apply_transition(dossier, "deliver", user("tn.candang"), {"return_method": method})
+    act(dossier, "complete", user("tn.candang"))
+    act(dossier, "deliver", user("tn.candang"), {"return_method": method})
     return dossier
 
 
@@ -120,8 +117,8 @@ def test_timeline_tells_what_happened_in_plain_words(clock, signed_in, congdan, 
 
 def test_hand_off_names_the_unit_now_handling_it(signed_in, congdan, user):
     dossier = submit(congdan, "2.000720", unit_code="000.01.30.H01")  # hộ kinh doanh, district
-    apply_transition(dossier, "accept", user("tn.chauthanh"))
-    apply_transition(dossier, "forward", user("tn.chauthanh"))
+    act(dossier, "accept", user("tn.chauthanh"))
+    act(dossier, "forward", user("tn.chauthanh"))
     html = page(signed_in, f"/my/dossiers/{dossier.code}")
     assert "Hồ sơ được chuyển đến Phòng Tài chính - Kế hoạch" in html
     assert re.search(r"Đang xử lý tại</dt><dd>Phòng Tài chính - Kế hoạch", html)
@@ -137,7 +134,7 @@ def test_hand_off_names_the_unit_now_handling_it(signed_in, congdan, user):
 )
 def test_deadline_badge_and_time_left(clock, signed_in, congdan, user, now, badge, left):
     dossier = submit(congdan, BIRTH)
-    apply_transition(dossier, "accept", user("tn.candang"))  # Mon 08:00, due Mon 17:00
+    act(dossier, "accept", user("tn.candang"))  # Mon 08:00, due Mon 17:00
     clock.at(now)
     html = page(signed_in, f"/my/dossiers/{dossier.code}")
     assert f'">{badge}</span>' in html and left in html

@@ -8,8 +8,7 @@ import re
 import pytest
 
 from app.auth import throttle
-from app.workflow.engine import apply_transition
-from tests.factories import submit
+from tests.factories import act, submit
 from tests.notifications.support import BIRTH
 from tests.web import csrf_token
 
@@ -20,7 +19,7 @@ CSRF_VALUE = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+"')
 @pytest.fixture
 def dossier(user):
     dossier = submit(user("congdan"), BIRTH)  # CCCD 089090000123, phone 0912345678
-    return apply_transition(dossier, "accept", user("tn.candang"))
+    return act(dossier, "accept", user("tn.candang"))
 
 
 def track(client, code: str, identifier: str, url: str = "/track", **environ):

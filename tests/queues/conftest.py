@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.workflow.engine import apply_transition
 from tests.clock import Clock, vn  # noqa: F401
-from tests.factories import submit
+from tests.factories import act, submit
 
 BIRTH = "1.001193"  # commune procedure: reception, specialist and leader all at 000.21.30.H01
 
@@ -37,7 +36,7 @@ def walk(user):
     def go(dossier, *names):
         for name in names:
             login, payload = actors[name]
-            dossier = apply_transition(dossier, name, user(login), dict(payload))
+            dossier = act(dossier, name, user(login), dict(payload))
         return dossier
 
     return go

@@ -9,6 +9,7 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.queues.queries import QueueFilters, list_queue, queue_states
+from tests.factories import act
 from tests.queues.conftest import BIRTH, vn
 
 
@@ -64,11 +65,8 @@ def test_queue_states_come_from_the_registry():
 def test_mine_keeps_dossiers_assigned_to_me(clock, new_dossier, walk, user, make_user):
     mine = walk(new_dossier(), "accept", "assign")
     other = make_user("specialist")
-    from app.workflow.engine import apply_transition
 
-    theirs = apply_transition(
-        walk(new_dossier(), "accept"), "assign", user("ld.candang"), {"assignee": other.username}
-    )
+    theirs = act(walk(new_dossier(), "accept"), "assign", user("ld.candang"), {"assignee": other.username})
     me = user("cv.candang")
     assert set(codes(me, "specialist")) == {mine.code, theirs.code}
     assert codes(me, "specialist", QueueFilters(assignee_id=me.id)) == [mine.code]
@@ -177,21 +175,20 @@ def test_flags_near_due_then_overdue(clock, new_dossier, walk, user):
 
 
 def test_lien_thong_dossier_moves_between_unit_queues_and_shows_paused(clock, citizen, user):
-    from app.workflow.engine import apply_transition
     from tests.factories import submit
 
     land = submit(citizen, "1.012790")  # received by the commune, appraised by the district registry
-    land = apply_transition(land, "accept", user("tn.candang"))
-    land = apply_transition(land, "assign", user("tn.candang"), {"assignee": "cv.candang"})
+    land = act(land, "accept", user("tn.candang"))
+    land = act(land, "assign", user("tn.candang"), {"assignee": "cv.candang"})
     assert codes(user("cv.candang"), "specialist") == [land.code]
-    land = apply_transition(land, "forward", user("cv.candang"))
+    land = act(land, "forward", user("cv.candang"))
     assert codes(user("cv.candang"), "specialist") == []  # handed off: gone from the commune
     registry = user("cv.vpdk")
     rows, _ = list_queue(registry, "specialist", QueueFilters())
     assert [(r.code, r.is_paused) for r in rows] == [(land.code, False)]
     assert rows[0].due_at == land.steps[-1].due_at  # the registry's own step due, not the dossier's
     clock.at("2026-12-08 09:00")
-    apply_transition(land, "request_payment", registry)
+    act(land, "request_payment", registry)
     clock.at("2026-12-30 09:00")  # long after: a paused dossier is never flagged overdue
     rows, _ = list_queue(registry, "specialist", QueueFilters())
     assert [(r.code, r.is_paused, r.is_overdue, r.is_near_due) for r in rows] == [

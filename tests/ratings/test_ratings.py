@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 from app.core.db import utcnow
 from app.extensions import db
 from app.ratings.models import Rating
-from app.workflow.engine import apply_transition
-from tests.factories import submit
+from tests.factories import act, submit
 from tests.notifications.support import BIRTH, attach_result, walk_to_approved
 from tests.web import csrf_token, sign_in
 
@@ -29,8 +28,8 @@ GOOD = {
 def returned(dossier, user):
     walk_to_approved(dossier, user)
     attach_result(dossier, user("tn.candang"))
-    apply_transition(dossier, "complete", user("tn.candang"))
-    apply_transition(dossier, "deliver", user("tn.candang"), {"return_method": "electronic"})
+    act(dossier, "complete", user("tn.candang"))
+    act(dossier, "deliver", user("tn.candang"), {"return_method": "electronic"})
     return dossier
 
 

@@ -10,10 +10,9 @@ from datetime import date
 import pytest
 
 from app.procedures import get_registry
-from app.workflow.engine import apply_transition
 from app.workflow.submission import Submission, submit_dossier
 from tests.clock import Clock
-from tests.factories import form_data, submit, uploads_for
+from tests.factories import act, form_data, submit, uploads_for
 
 BIRTH = "1.001193"  # đăng ký khai sinh: received, appraised and signed by the commune
 COMMUNE = "000.21.30.H01"  # UBND xã Cần Đăng
@@ -34,10 +33,10 @@ def queued(monkeypatch):
 
 
 def _complete(dossier, user):
-    apply_transition(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
-    apply_transition(dossier, "propose", user("cv.candang"))
-    apply_transition(dossier, "approve", user("ld.candang"))
-    return apply_transition(dossier, "complete", user("tn.candang"))
+    act(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
+    act(dossier, "propose", user("cv.candang"))
+    act(dossier, "approve", user("ld.candang"))
+    return act(dossier, "complete", user("tn.candang"))
 
 
 @pytest.fixture
@@ -45,12 +44,12 @@ def october(monkeypatch, user, make_user):
     clock = Clock(monkeypatch, "2026-10-08 07:00")
     citizen = make_user("citizen")
     clock.at("2026-10-08 08:00")
-    online_done = apply_transition(submit(citizen, BIRTH, COMMUNE), "accept", user("tn.candang"))
+    online_done = act(submit(citizen, BIRTH, COMMUNE), "accept", user("tn.candang"))
     clock.at("2026-10-08 10:30")
     _complete(online_done, user)
 
     clock.at("2026-10-12 08:00")
-    online_open = apply_transition(submit(citizen, BIRTH, COMMUNE), "accept", user("tn.candang"))
+    online_open = act(submit(citizen, BIRTH, COMMUNE), "accept", user("tn.candang"))
 
     clock.at("2026-10-14 08:00")
     procedure = get_registry().current(BIRTH, date.today())
@@ -65,7 +64,7 @@ def october(monkeypatch, user, make_user):
             applicant={"name": "Trần Thị B"},
         ),
     )
-    apply_transition(counter, "accept", user("tn.candang"))
+    act(counter, "accept", user("tn.candang"))
     clock.at("2026-10-14 09:30")
     _complete(counter, user)
     return {"online_done": online_done, "online_open": online_open, "counter": counter}

@@ -3,7 +3,7 @@ a render that fails is left failed, then rendered when asked again."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.org.queries import get_unit_by_code
 from app.reports import jobs
-from app.reports.jobs import next_run_at, render_monthly_report
+from app.reports.jobs import RUN_CRON, render_monthly_report
 from app.reports.models import MonthlyReport
 from app.reports.services import create_monthly_reports
 from tests.reports.conftest import COMMUNE, DISTRICT, OCTOBER, PROVINCE
@@ -101,12 +101,15 @@ def test_cli_makes_the_month_asked_for(app, october, queued):
 @pytest.mark.parametrize(
     ("now", "expected"),
     [
-        ("2026-11-27T10:00:00+00:00", "2026-12-01T01:00:00+07:00"),
-        ("2026-12-31T18:30:00+00:00", "2027-02-01T01:00:00+07:00"),  # already 1 Jan in Vietnam
-        ("2026-12-31T16:59:00+00:00", "2027-01-01T01:00:00+07:00"),
+        ("2026-11-27T10:00:00+00:00", "2026-11-28T01:00:00+07:00"),
+        ("2026-11-30T17:59:00+00:00", "2026-12-01T01:00:00+07:00"),  # the 1st in Vietnam
+        ("2026-12-31T18:30:00+00:00", "2027-01-02T01:00:00+07:00"),  # already past 01:00 on 1 Jan
     ],
 )
-def test_next_run_is_on_the_first_of_next_month_vietnam_time(now, expected):
-    at = next_run_at(datetime.fromisoformat(now))
+def test_the_monthly_run_is_due_every_day_at_one_in_the_morning_vietnam_time(now, expected):
+    """Daily, so the 1st makes last month's reports and a day the scheduler missed is caught up."""
+    from croniter import croniter
+
+    at = croniter(RUN_CRON, datetime.fromisoformat(now)).get_next(datetime)
     assert at == datetime.fromisoformat(expected)
-    assert at.astimezone(UTC) > datetime.fromisoformat(now)
+    assert at.astimezone(UTC).time() == time(18, 0)

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from app.core import tx
+from app.core import uow
 from app.extensions import db
 from app.org.queries import get_unit_by_code
 from app.reports.models import MonthlyReport
@@ -23,7 +23,7 @@ def _report(code: str, month: date = OCTOBER, status: str = "ready") -> MonthlyR
     if status == "ready":
         report.storage_key, report.size = "monthly-reports/not-read-here.pdf", 48_213
     db.session.add(report)
-    tx.commit()
+    uow.commit()
     return report
 
 

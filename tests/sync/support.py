@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.sync.models import Delivery
-from app.workflow.engine import apply_transition
-from tests.factories import submit
+from tests.factories import act, submit
 
 BIRTH = "1.001193"  # đăng ký khai sinh: the commune receives, appraises and signs
 
@@ -19,8 +18,8 @@ BIRTH = "1.001193"  # đăng ký khai sinh: the commune receives, appraises and 
 def dossier_with_events(citizen, user):
     """Submitted, accepted, assigned: three outbox messages, in that order."""
     dossier = submit(citizen, BIRTH)
-    apply_transition(dossier, "accept", user("tn.candang"))
-    apply_transition(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
+    act(dossier, "accept", user("tn.candang"))
+    act(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
     return dossier
 
 

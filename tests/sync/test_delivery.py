@@ -99,6 +99,7 @@ def test_worker_killed_mid_delivery_loses_nothing(app, sync_workers, receiver, m
     """The worker (and its work horse) die while a request is on the wire; another worker takes the
     delivery over once its lease has run out, handed to it by the sweeper. The session's sync worker
     is stopped meanwhile (SIGSTOP), so these two are the only workers."""
+    from app.core.uow import unit_of_work
     from app.sync.jobs import sweep_once
 
     queue = f"sync-kill-{uuid.uuid4().hex[:8]}"
@@ -120,7 +121,8 @@ def test_worker_killed_mid_delivery_loses_nothing(app, sync_workers, receiver, m
 
         survivor = sync_workers.start(queue)
         time.sleep(3.2)  # the lease: DELIVERY_TIMEOUT_SECONDS + DELIVERY_LEASE_MARGIN_SECONDS
-        sweep_once()  # what the sweeper's rq chain does every DELIVERY_SWEEP_SECONDS
+        with unit_of_work():
+            sweep_once()  # what the periodic sweeper does every DELIVERY_SWEEP_SECONDS
 
         rows = wait_for_states({"delivered": 6, "dead": 0})
         assert [r.attempts for r in rows if r.subscriber_id == subscriber.id] == [2]  # sent again

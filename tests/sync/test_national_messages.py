@@ -22,10 +22,10 @@ from app.national.messages import (
 )
 from app.procedures import get_registry
 from app.workflow.actions import forward_candidates
-from app.workflow.engine import SAME, apply_transition
+from app.workflow.engine import SAME
 from app.workflow.submission import Submission, Upload, add_documents, submit_dossier, supply_documents
 from tests.clock import Clock, vn
-from tests.factories import PDF, form_data, sample_file, submit, uploads_for
+from tests.factories import PDF, act, form_data, sample_file, submit, uploads_for
 
 BIRTH = "1.001193"  # đăng ký khai sinh: xã Cần Đăng receives, appraises and signs
 CAN_DANG = "000.21.30.H01"
@@ -94,9 +94,9 @@ def _apply(dossier, transition, citizen, staff: Staff, procedure):
         upload = Upload(spec.key, name, io.BytesIO(content))
         return supply_documents(dossier, citizen, [upload], payload["comment"])
     if "citizen" in transition.roles:
-        return apply_transition(dossier, transition.name, citizen, payload)
+        return act(dossier, transition.name, citizen, payload)
     role = next(r for r in transition.roles if r != "citizen")
-    return apply_transition(dossier, transition.name, staff.get(role, dossier.current_unit), payload)
+    return act(dossier, transition.name, staff.get(role, dossier.current_unit), payload)
 
 
 def _messages_now(dossier, procedure) -> tuple[dict, dict]:
@@ -182,16 +182,16 @@ def test_birth_dossier_messages_field_by_field(monkeypatch, make_user, user):
     assert submitted["DanhSachLePhi"] == []  # birth registration in time is free
 
     clock.at("2026-11-23 08:30")
-    apply_transition(dossier, "accept", user("tn.candang"))
+    act(dossier, "accept", user("tn.candang"))
     accepted = build_dossier_message(dossier, dossier.events[-1])
     assert accepted["NgayTiepNhan"] == "20261123083000"  # local time; stored as 01:30 UTC
     assert dossier.received_at.utcoffset() == timedelta(0) and dossier.received_at.hour == 1
     first_appointment = dossier.appointment_at
 
-    apply_transition(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
+    act(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
     clock.at("2026-11-23 09:00")
     items = {"items": ["Giấy chứng sinh bản chính", "CCCD của mẹ"], "comment": "Bản chụp mờ"}
-    apply_transition(dossier, "return_for_supplement", user("cv.candang"), items)
+    act(dossier, "return_for_supplement", user("cv.candang"), items)
     asked = build_dossier_message(dossier, dossier.events[-1])
     assert asked["TrangThaiHoSo"] == 5
     assert asked["DanhSachHoSoBoSung"] == [
@@ -221,7 +221,7 @@ def test_birth_dossier_messages_field_by_field(monkeypatch, make_user, user):
 
     clock.at("2026-11-24 10:30")
     new_date = vn("2026-11-27 16:00")
-    apply_transition(
+    act(
         dossier,
         "extend",
         user("ld.candang"),
@@ -233,7 +233,7 @@ def test_birth_dossier_messages_field_by_field(monkeypatch, make_user, user):
     assert extension["NgayHenTraMoi"] == "20261127160000"
 
     clock.at("2026-11-24 11:00")
-    apply_transition(dossier, "propose", user("cv.candang"), {"comment": "Đủ điều kiện"})
+    act(dossier, "propose", user("cv.candang"), {"comment": "Đủ điều kiện"})
     progress = build_progress_message(dossier, dossier.events[-1])
     step = dossier.steps[-1]
     procedure = get_registry().get(BIRTH, dossier.procedure_version)
@@ -252,12 +252,12 @@ def test_birth_dossier_messages_field_by_field(monkeypatch, make_user, user):
     }
 
     clock.at("2026-11-24 13:00")
-    apply_transition(dossier, "approve", user("ld.candang"))
+    act(dossier, "approve", user("ld.candang"))
     result = Upload("result", "giay-khai-sinh.pdf", io.BytesIO(PDF))
     add_documents(dossier, user("tn.candang"), [result], is_result=True)
-    apply_transition(dossier, "complete", user("tn.candang"))
+    act(dossier, "complete", user("tn.candang"))
     clock.at("2026-11-25 09:15")
-    apply_transition(dossier, "deliver", user("tn.candang"), {"return_method": "counter"})
+    act(dossier, "deliver", user("tn.candang"), {"return_method": "counter"})
     returned = build_dossier_message(dossier, dossier.events[-1])
     validate(returned, "dossier")
     assert (returned["TrangThaiHoSo"], returned["NgayTra"]) == (10, "20261125091500")

@@ -13,8 +13,8 @@ from app.core.errors import ConflictError, InvalidTransitionError, PermissionDen
 from app.dossiers.models import Dossier, DossierEvent
 from app.extensions import db
 from app.outbox.models import OutboxMessage
-from app.workflow.engine import apply_transition, available_transitions
-from tests.factories import later_appointment, submit
+from app.workflow.engine import available_transitions
+from tests.factories import act, later_appointment, submit
 
 COMMUNE = "000.21.30.H01"
 OTHER_COMMUNE = "000.22.30.H01"
@@ -44,30 +44,30 @@ def test_reception_of_the_receiving_unit_sees_accept(birth, user, make_user):
 
 def test_staff_of_another_unit_cannot_act(birth, make_user):
     with pytest.raises(PermissionDeniedError):
-        apply_transition(birth, "accept", make_user("reception", unit=OTHER_COMMUNE))
+        act(birth, "accept", make_user("reception", unit=OTHER_COMMUNE))
 
 
 def test_wrong_role_cannot_act(birth, user):
     with pytest.raises(PermissionDeniedError):
-        apply_transition(birth, "accept", user("cv.candang"))
+        act(birth, "accept", user("cv.candang"))
 
 
 def test_transition_not_open_in_this_state_is_a_conflict(birth, user):
     with pytest.raises(InvalidTransitionError):
-        apply_transition(birth, "approve", user("ld.candang"))
+        act(birth, "approve", user("ld.candang"))
 
 
 def test_unknown_transition_is_rejected_with_the_known_names(birth, user):
     with pytest.raises(ValidationError) as info:
-        apply_transition(birth, "teleport", user("tn.candang"))
+        act(birth, "teleport", user("tn.candang"))
     assert "accept" in info.value.details["transition"]
 
 
 def test_supplement_request_lists_every_item_and_needs_a_reason(birth, user):
     with pytest.raises(ValidationError) as info:
-        apply_transition(birth, "request_supplement", user("tn.candang"), {"items": []})
+        act(birth, "request_supplement", user("tn.candang"), {"items": []})
     assert set(info.value.details) == {"items", "comment"}
-    dossier = apply_transition(
+    dossier = act(
         birth,
         "request_supplement",
         user("tn.candang"),
@@ -81,7 +81,7 @@ def test_supplement_request_lists_every_item_and_needs_a_reason(birth, user):
 
 def test_accept_starts_clock_opens_step_and_writes_event_and_outbox(birth, user):
     officer = user("tn.candang")
-    dossier = apply_transition(birth, "accept", officer, {"comment": "Đủ hồ sơ"})
+    dossier = act(birth, "accept", officer, {"comment": "Đủ hồ sơ"})
     assert dossier.national_status == 2 and dossier.version == 2  # one transition, one version step
     assert dossier.received_at is not None and dossier.due_at is not None
     assert dossier.appointment_at == dossier.due_at
@@ -95,23 +95,28 @@ def test_accept_starts_clock_opens_step_and_writes_event_and_outbox(birth, user)
         officer.id,
     )
     assert event.actor_unit_id == officer.unit_id
-    topics = db.session.scalars(
-        select(OutboxMessage.topic).where(OutboxMessage.dossier_id == dossier.id).order_by(OutboxMessage.id)
+    rows = db.session.execute(
+        select(OutboxMessage.topic, OutboxMessage.handler).where(OutboxMessage.dossier_id == dossier.id)
     ).all()
-    assert topics == ["dossier.submitted", "dossier.transitioned"]
+    assert sorted(rows) == [  # one row per handler that has something to do
+        ("dossier.submitted", "sync"),
+        ("dossier.transitioned", "notifications"),  # the e-mail and SMS of the acceptance
+        ("dossier.transitioned", "official_forms"),  # Mẫu 01
+        ("dossier.transitioned", "sync"),
+    ]
 
 
 def test_extension_sets_new_appointment_once_and_keeps_legal_due(birth, user):
-    dossier = apply_transition(birth, "accept", user("tn.candang"))
+    dossier = act(birth, "accept", user("tn.candang"))
     due = dossier.due_at
     new_at = later_appointment(dossier)
-    dossier = apply_transition(
+    dossier = act(
         dossier, "extend", user("ld.candang"), {"comment": "Cần xác minh thêm", "new_appointment_at": new_at}
     )
     assert dossier.is_extended and dossier.due_at == due
     assert dossier.appointment_at == datetime.fromisoformat(new_at)
     with pytest.raises(ValidationError) as info:
-        apply_transition(
+        act(
             dossier,
             "extend",
             user("ld.candang"),
@@ -122,9 +127,10 @@ def test_extension_sets_new_appointment_once_and_keeps_legal_due(birth, user):
 
 def test_stale_expected_version_is_a_conflict(birth, user):
     with pytest.raises(ConflictError):
-        apply_transition(birth, "accept", user("tn.candang"), expected_version=birth.version + 1)
+        act(birth, "accept", user("tn.candang"), expected_version=birth.version + 1)
 
 
+@pytest.mark.committed  # threads of its own, each with its own connection
 def test_fifty_parallel_conflicting_transitions_exactly_one_wins(app, birth, user):
     code, officer_id = birth.code, user("tn.candang").id
     db.session.commit()
@@ -141,7 +147,7 @@ def test_fifty_parallel_conflicting_transitions_exactly_one_wins(app, birth, use
             name = "accept" if index % 2 else "refuse"
             barrier.wait()
             try:
-                apply_transition(dossier, name, officer, {"comment": "Lý do"})
+                act(dossier, name, officer, {"comment": "Lý do"})
                 outcome = "ok"
             except ConflictError:
                 outcome = "conflict"
@@ -166,7 +172,7 @@ def test_fifty_parallel_conflicting_transitions_exactly_one_wins(app, birth, use
 
 
 def test_outbox_rows_are_processed_by_the_real_worker(rq_worker, birth, user):
-    apply_transition(birth, "accept", user("tn.candang"))
+    act(birth, "accept", user("tn.candang"))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         db.session.rollback()
@@ -177,5 +183,7 @@ def test_outbox_rows_are_processed_by_the_real_worker(rq_worker, birth, user):
             break
         time.sleep(0.2)
     rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-    assert len(rows) == 2 and all(r.processed_at is not None and r.attempts == 1 for r in rows)
-    assert rows[0].processed_at <= rows[1].processed_at
+    assert len(rows) == 4 and all(r.processed_at is not None and r.attempts == 1 for r in rows)
+    sync = [r for r in rows if r.handler == "sync"]
+    assert [r.topic for r in sync] == ["dossier.submitted", "dossier.transitioned"]
+    assert sync[0].processed_at <= sync[1].processed_at  # one lane: in order

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.workflow.engine import apply_transition
 from tests.clock import Clock, vn  # noqa: F401
-from tests.factories import submit
+from tests.factories import act, submit
 
 
 @pytest.fixture
@@ -41,7 +40,7 @@ def citizen(make_user):
 def test_same_day_procedure_respects_cutoff(clock, citizen, user, accepted, due):
     dossier = submit(citizen, _code("birth_registration"))
     clock.at(accepted)
-    dossier = apply_transition(dossier, "accept", user("tn.candang"))
+    dossier = act(dossier, "accept", user("tn.candang"))
     assert dossier.due_at == vn(due)
 
 
@@ -57,7 +56,7 @@ def test_same_day_procedure_respects_cutoff(clock, citizen, user, accepted, due)
 def test_working_day_deadline_from_acceptance(clock, citizen, user, accepted, due):
     dossier = submit(citizen, _code("business_household_registration"), unit_code="000.01.30.H01")
     clock.at(accepted)
-    dossier = apply_transition(dossier, "accept", user("tn.chauthanh"))
+    dossier = act(dossier, "accept", user("tn.chauthanh"))
     assert dossier.due_at == vn(due)
     assert dossier.steps[0].started_at == vn(accepted)
 
@@ -65,11 +64,11 @@ def test_working_day_deadline_from_acceptance(clock, citizen, user, accepted, du
 def test_supplement_pauses_clock_and_resume_keeps_remaining_time(clock, citizen, user):
     dossier = submit(citizen, _code("birth_registration"))
     clock.at("2026-12-07 09:00")
-    dossier = apply_transition(dossier, "accept", user("tn.candang"))
+    dossier = act(dossier, "accept", user("tn.candang"))
     assert dossier.due_at == vn("2026-12-07 17:00")
-    dossier = apply_transition(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
+    dossier = act(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
     clock.at("2026-12-07 10:00")  # 1 h + 4 h = 300 working minutes left
-    dossier = apply_transition(
+    dossier = act(
         dossier,
         "return_for_supplement",
         user("cv.candang"),
@@ -77,7 +76,7 @@ def test_supplement_pauses_clock_and_resume_keeps_remaining_time(clock, citizen,
     )
     assert dossier.is_paused and dossier.national_status == 5
     clock.at("2026-12-09 14:00")
-    dossier = apply_transition(dossier, "supplement", citizen)
+    dossier = act(dossier, "supplement", citizen)
     assert not dossier.is_paused
     assert dossier.due_at == vn("2026-12-10 09:00")  # Wed 14-17 (180) + Thu 07-09 (120)
     assert dossier.appointment_at == dossier.due_at
@@ -88,18 +87,18 @@ def test_supplement_pauses_clock_and_resume_keeps_remaining_time(clock, citizen,
 def test_each_lien_thong_unit_has_its_own_budget_and_outcome(clock, citizen, user, make_user):
     dossier = submit(citizen, _code("land_first_certificate"))
     clock.at("2026-12-07 07:00")
-    dossier = apply_transition(dossier, "accept", user("tn.candang"))
+    dossier = act(dossier, "accept", user("tn.candang"))
     assert dossier.due_at == vn("2027-01-18 17:00")  # 30 working days
     assert dossier.steps[0].due_at == vn("2026-12-18 17:00")  # commune: 10 working days
-    dossier = apply_transition(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
+    dossier = act(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
     clock.at("2026-12-09 10:00")
-    dossier = apply_transition(dossier, "forward", user("cv.candang"))
+    dossier = act(dossier, "forward", user("cv.candang"))
     commune, registry = dossier.steps
     assert (commune.outcome, commune.finished_at) == ("early", vn("2026-12-09 10:00"))
     assert registry.unit.code == "000.04.30.H01" and dossier.current_unit.code == "000.04.30.H01"
     assert registry.due_at == vn("2026-12-30 10:00")  # 15 working days from Wed 10:00
     clock.at("2027-01-04 08:00")
-    dossier = apply_transition(dossier, "forward", user("cv.vpdk"))
+    dossier = act(dossier, "forward", user("cv.vpdk"))
     assert dossier.steps[1].outcome == "late"  # the late unit is visible
     assert dossier.steps[2].unit.code == "000.00.30.H01"
 
@@ -116,11 +115,11 @@ def test_each_lien_thong_unit_has_its_own_budget_and_outcome(clock, citizen, use
 def test_outcome_is_measured_against_the_legal_due_time(clock, citizen, user, completed, outcome):
     dossier = submit(citizen, _code("business_household_registration"), unit_code="000.01.30.H01")
     clock.at("2026-12-07 07:00")
-    dossier = apply_transition(dossier, "accept", user("tn.chauthanh"))
-    dossier = apply_transition(dossier, "forward", user("tn.chauthanh"))
-    dossier = apply_transition(dossier, "assign", user("ld.tckh"), {"assignee": "cv.tckh"})
-    dossier = apply_transition(dossier, "propose", user("cv.tckh"))
-    dossier = apply_transition(dossier, "approve", user("ld.tckh"))
+    dossier = act(dossier, "accept", user("tn.chauthanh"))
+    dossier = act(dossier, "forward", user("tn.chauthanh"))
+    dossier = act(dossier, "assign", user("ld.tckh"), {"assignee": "cv.tckh"})
+    dossier = act(dossier, "propose", user("cv.tckh"))
+    dossier = act(dossier, "approve", user("ld.tckh"))
     clock.at(completed)
-    dossier = apply_transition(dossier, "complete", user("tn.chauthanh"))
+    dossier = act(dossier, "complete", user("tn.chauthanh"))
     assert dossier.outcome == outcome and dossier.completed_at == vn(completed)

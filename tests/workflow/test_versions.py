@@ -10,8 +10,8 @@ import yaml
 
 from app.procedures.loader import load_registry
 from app.procedures.queries import EXTENSION_KEY
-from app.workflow.engine import apply_transition, available_transitions
-from tests.factories import submit
+from app.workflow.engine import available_transitions
+from tests.factories import act, submit
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 
@@ -39,7 +39,7 @@ def test_new_version_does_not_change_in_flight_dossiers(app, tmp_path, make_user
     officer = user("tn.candang")
     assert "refuse" in {t.name for t in available_transitions(old, officer)}
     assert "decline" in {t.name for t in available_transitions(new, officer)}
-    old = apply_transition(old, "accept", officer)
-    new = apply_transition(new, "accept", officer)
+    old = act(old, "accept", officer)
+    new = act(new, "accept", officer)
     assert old.steps[0].budget_kind == "same_day"
     assert (new.due_at - new.received_at).days >= 1  # two working days, not same day

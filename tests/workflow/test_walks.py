@@ -10,9 +10,8 @@ import pytest
 
 from app.procedures.definitions import Procedure, Transition
 from app.procedures.loader import load_procedures
-from app.workflow.engine import apply_transition
 from app.workflow.submission import Upload, add_documents
-from tests.factories import PDF, later_appointment, submit
+from tests.factories import PDF, act, later_appointment, submit
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 PROCEDURES = load_procedures(WORKFLOWS, ["province", "district", "commune"]).procedures
@@ -78,7 +77,7 @@ def test_workflow_reaches_final_state(procedure, final, path, make_user):
     dossier = submit(citizen, procedure.code)
     walker = Walker(make_user, citizen)
     for transition in path:
-        dossier = apply_transition(
+        dossier = act(
             dossier, transition.name, walker.actor(transition, dossier), walker.payload(transition, dossier)
         )
     state = procedure.states[final]

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.dossiers.models import Dossier, DossierEvent
 from app.extensions import db
-from app.workflow.engine import apply_transition
+from tests.factories import act
 
 ACTION_RE = re.compile(r'data-action="([a-z_]+)"')
 VERSION_RE = re.compile(r'name="expected_version" value="(\d+)"')
@@ -54,13 +54,13 @@ def count_events(dossier: Dossier, transition: str | None = None) -> int:
 
 
 def birth_to_awaiting_approval(dossier: Dossier, user) -> Dossier:
-    apply_transition(dossier, "accept", user("tn.candang"))
-    apply_transition(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
-    apply_transition(dossier, "propose", user("cv.candang"))
+    act(dossier, "accept", user("tn.candang"))
+    act(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
+    act(dossier, "propose", user("cv.candang"))
     return dossier
 
 
 def land_to_verifying(dossier: Dossier, user) -> Dossier:
-    apply_transition(dossier, "accept", user("tn.candang"))
-    apply_transition(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
+    act(dossier, "accept", user("tn.candang"))
+    act(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
     return dossier

@@ -15,8 +15,8 @@ from app.dossiers.models import DossierDocument
 from app.extensions import db
 from app.storage import get_storage
 from app.workflow.actions import forward_candidates
-from app.workflow.engine import apply_transition, procedure_of
-from tests.factories import PDF
+from app.workflow.engine import procedure_of
+from tests.factories import PDF, act
 from tests.workspace.support import (
     STALE,
     birth_to_awaiting_approval,
@@ -62,8 +62,8 @@ def test_refusal_needs_a_reason(birth, officer):
 
 
 def test_extension_needs_a_date_then_sets_the_new_appointment_once(birth, user, officer):
-    apply_transition(birth, "accept", user("tn.candang"))
-    apply_transition(birth, "assign", user("ld.candang"), {"assignee": "cv.candang"})
+    act(birth, "accept", user("tn.candang"))
+    act(birth, "assign", user("ld.candang"), {"assignee": "cv.candang"})
     client = officer("ld.candang")
     response = post_action(client, birth.code, "extend", {"comment": "Chờ xác minh"})
     assert response.status_code == 422 and "Cần ngày hẹn trả mới" in response.get_data(as_text=True)
@@ -98,7 +98,7 @@ def test_forward_offers_only_the_units_the_workflow_allows(land, user, officer):
 
 
 def test_assign_offers_only_active_specialists_of_the_unit(birth, user, officer, make_user):
-    apply_transition(birth, "accept", user("tn.candang"))
+    act(birth, "accept", user("tn.candang"))
     elsewhere = make_user("specialist", unit="000.01.30.H01", full_name="Chuyên viên Huyện")
     inactive = make_user("specialist", full_name="Chuyên viên Nghỉ")
     inactive.is_active_account = False
@@ -147,7 +147,7 @@ def test_failed_approve_leaves_no_document_and_no_stored_object(birth, user, off
     birth_to_awaiting_approval(birth, user)
     client = officer("ld.candang")
     state = form_state(page(client, birth.code))
-    apply_transition(fresh(birth), "extend", user("ld.candang"), _extension(birth))  # someone else acts
+    act(fresh(birth), "extend", user("ld.candang"), _extension(birth))  # someone else acts
     before = _objects()
     response = post_action(
         client, birth.code, "approve", {"result_file": (io.BytesIO(PDF), "kq.pdf")}, state=state
@@ -162,6 +162,7 @@ def test_failed_transition_after_storing_the_file_deletes_it_again(birth, user):
     import pytest
 
     from app.core.errors import ConflictError
+    from app.core.uow import unit_of_work
     from app.workflow.submission import Upload
     from app.workspace.services import act_on_dossier
 
@@ -173,7 +174,7 @@ def test_failed_transition_after_storing_the_file_deletes_it_again(birth, user):
     from app.dossiers.models import Dossier
 
     db.session.execute(Dossier.__table__.update().where(Dossier.id == dossier.id).values(version=version + 1))
-    with pytest.raises(ConflictError):
+    with pytest.raises(ConflictError), unit_of_work():  # as the request would
         act_on_dossier(
             dossier, user("ld.candang"), "approve", {}, expected_version=version, result_files=[upload]
         )
@@ -214,7 +215,7 @@ def test_same_action_twice_is_applied_once(birth, officer):
 
 def test_deliver_records_the_return_method_and_time(birth, user, officer):
     birth_to_awaiting_approval(birth, user)
-    apply_transition(birth, "approve", user("ld.candang"))
+    act(birth, "approve", user("ld.candang"))
     client = officer("tn.candang")
     assert post_action(client, birth.code, "complete", {}).status_code == 303
     assert post_action(client, birth.code, "deliver", {"return_method": "post"}).status_code == 303

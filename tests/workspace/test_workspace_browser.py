@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.workflow.engine import apply_transition
+from tests.factories import act
 
 pytestmark = pytest.mark.usefixtures("in_process_jobs")
 
@@ -24,7 +24,7 @@ def _no_sideways_scroll(page) -> None:
 
 @pytest.mark.parametrize("width", [1280, 360])
 def test_workspace_page_and_preview_fit_the_screen(birth, user, page_factory, screenshot, width):
-    apply_transition(birth, "accept", user("tn.candang"))
+    act(birth, "accept", user("tn.candang"))
     page = page_factory(width=width, height=900)
     _sign_in(page, "ld.candang")
     page.goto(f"/work/dossiers/{birth.code}")

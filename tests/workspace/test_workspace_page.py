@@ -6,7 +6,8 @@ import urllib.parse
 
 import pytest
 
-from app.workflow.engine import apply_transition, available_transitions
+from app.workflow.engine import available_transitions
+from tests.factories import act
 from tests.web import sign_in
 from tests.workspace.support import actions_on, birth_to_awaiting_approval, page
 
@@ -15,9 +16,9 @@ from tests.workspace.support import actions_on, birth_to_awaiting_approval, page
 def test_page_offers_exactly_the_engine_actions_at_each_stage(birth, user, officer, login):
     client, staff = officer(login), user(login)
     assert actions_on(page(client, birth.code)) == {t.name for t in available_transitions(birth, staff)}
-    apply_transition(birth, "accept", user("tn.candang"))
+    act(birth, "accept", user("tn.candang"))
     assert actions_on(page(client, birth.code)) == {t.name for t in available_transitions(birth, staff)}
-    apply_transition(birth, "assign", user("ld.candang"), {"assignee": "cv.candang"})
+    act(birth, "assign", user("ld.candang"), {"assignee": "cv.candang"})
     html = page(client, birth.code)
     assert actions_on(html) == {t.name for t in available_transitions(birth, staff)}
 
@@ -28,7 +29,7 @@ def test_reception_sees_receipt_actions_and_leader_none_before_acceptance(birth,
 
 
 def test_page_shows_header_applicant_form_data_history_and_steps(birth, user, officer):
-    apply_transition(birth, "accept", user("tn.candang"))
+    act(birth, "accept", user("tn.candang"))
     html = page(officer("ld.candang"), birth.code)
     assert birth.code in html and birth.applicant_name in html
     assert "Đã tiếp nhận" in html or "Được tiếp nhận" in html  # state / national status label
