@@ -62,7 +62,8 @@ class Config:
     WORKING_PERIODS: str = _env("WORKING_PERIODS", "07:00-11:00,13:00-17:00")
     SAME_DAY_CUTOFF: str = _env("SAME_DAY_CUTOFF", "15:00")
     TOKEN_TTL_HOURS: int = _env_int("TOKEN_TTL_HOURS", 12)
-    PASSWORD_HASH_METHOD: str = "scrypt"  # werkzeug's; the test suite sets a cheap one
+    # werkzeug's scrypt; the test suite sets a cheap method
+    PASSWORD_HASH_METHOD: str = "scrypt"  # noqa: S105 (a hash method, not a password)
     # Absolute address citizens use (printed as the QR code on forms, used in e-mails).
     PUBLIC_BASE_URL: str = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.official_forms.models import IssuedForm
 from app.official_forms.queries import find_control_form, list_forms
-from app.core.uow import unit_of_work
 from app.official_forms.services import issue_control_form
 from tests.factories import act
 from tests.official_forms.support import A5_POINTS, NATIONAL_HEADER, page_sizes, pdf_text, stored_pdf
