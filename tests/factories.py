@@ -84,9 +84,23 @@ def submit(citizen, procedure_code: str, unit_code: str | None = None):
 
 
 def act(dossier, name: str, user, payload: dict | None = None, **kwargs):
-    """Apply a transition in a unit of work of its own (as a request would)."""
-    from app.workflow.engine import apply_transition
+    """Apply a transition in a unit of work of its own (as a request would). A transition that
+    requires a result file gets a sample one unless the dossier has one or the call brings files
+    (as the leader's page would send it)."""
+    from app.workflow.documents import Files, Upload
+    from app.workflow.engine import apply_transition, procedure_of
 
+    transition = next(
+        (t for t in procedure_of(dossier).transitions_from(dossier.state) if t.name == name), None
+    )
+    has_result = any(d.is_result for d in dossier.documents)
+    if (
+        transition is not None
+        and transition.requires("result_file")
+        and not has_result
+        and "files" not in kwargs
+    ):
+        kwargs["files"] = Files(results=[Upload("result", "ket-qua.pdf", io.BytesIO(PDF))])
     with unit_of_work():
         return apply_transition(dossier, name, user, payload, **kwargs)
 

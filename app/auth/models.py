@@ -10,10 +10,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth.roles import ROLES
 from app.core.db import UTCDateTime, utcnow
 from app.extensions import db
 from app.org.models import Unit
-from app.procedures.definitions import ROLES
 
 STAFF_ROLES = ("reception", "specialist", "leader", "supervisor", "admin")
 

@@ -14,11 +14,11 @@ from sqlalchemy.orm import joinedload
 from app.auth import throttle
 from app.auth.citizen_id import citizen_id_problem
 from app.auth.models import STAFF_ROLES, ApiToken, User
+from app.auth.roles import ROLES
 from app.core.db import utcnow
 from app.core.errors import AuthenticationError, ConflictError, TooManyRequestsError, ValidationError
 from app.extensions import db
 from app.org.queries import find_unit_by_code
-from app.procedures.definitions import ROLES
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

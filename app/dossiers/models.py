@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -29,6 +29,9 @@ from app.auth.models import User
 from app.core.db import UTCDateTime, utcnow
 from app.extensions import db
 from app.org.models import Unit
+
+if TYPE_CHECKING:
+    from app.dossiers.snapshots import Snapshot
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -236,12 +239,19 @@ class DossierDocument(db.Model):
     is_digitised: Mapped[bool] = mapped_column(default=True)
     source: Mapped[str] = mapped_column(String(16))  # citizen_upload / counter_scan / reused / issued
     is_result: Mapped[bool] = mapped_column(default=False)
-    is_current: Mapped[bool] = mapped_column(default=True)  # False once replaced by a supplement
+    is_current: Mapped[bool] = mapped_column(default=True)  # False once replaced by a newer one
     reused_from_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_documents.id"))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The event that added it, and the document that replaced it (same key, a later event).
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_events.id"), index=True)
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_documents.id"))
 
     dossier: Mapped[Dossier] = relationship(back_populates="documents")
+    event: Mapped[DossierEvent | None] = relationship(foreign_keys=[event_id])
+    replaced_by: Mapped[DossierDocument | None] = relationship(
+        foreign_keys=[replaced_by_id], remote_side=[id], post_update=True
+    )
 
 
 def document_flags() -> dict[str, Any]:
@@ -356,7 +366,9 @@ def _set_near_due_at(_mapper: object, _connection: object, step: DossierStep) ->
 
 
 class DossierEvent(db.Model):
-    """Append-only history: who, in which unit, when, from which state to which, and why."""
+    """Append-only history: who, in which unit, when, from which state to which, and why; with the
+    snapshot of the dossier's facts just after it (app.dossiers.snapshots), read by everything that
+    tells the history later."""
 
     __tablename__ = "dossier_events"
 
@@ -370,10 +382,17 @@ class DossierEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     comment: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
 
     dossier: Mapped[Dossier] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
     actor_unit: Mapped[Unit | None] = relationship()
+
+    @property
+    def as_of(self) -> Snapshot:
+        from app.dossiers.snapshots import Snapshot
+
+        return Snapshot(self.snapshot or {})
 
 
 class DossierCodeCounter(db.Model):

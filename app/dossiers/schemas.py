@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from app.core.time import local_iso
 from app.procedures.definitions import CHANNELS
+from app.procedures.vocabulary import INPUTS, InputSpec
 
 
 def _local(attr: str) -> fields.Function:
@@ -56,15 +57,29 @@ class ListQuerySchema(Schema):
     limit = fields.Int(load_default=50, validate=validate.Range(min=1, max=200))
 
 
-class TransitionRequestSchema(Schema):
-    name = fields.Str(required=True, validate=validate.Length(min=1, max=48))
-    comment = fields.Str(validate=validate.Length(max=4000))
-    items = fields.List(fields.Str(validate=validate.Length(max=1000)), validate=validate.Length(max=100))
-    assignee = fields.Raw(metadata={"description": "Chuyên viên: id hoặc tên đăng nhập"})
-    unit = fields.Str(validate=validate.Length(max=20), metadata={"description": "Đơn vị nhận khi chuyển"})
-    new_appointment_at = fields.Str(metadata={"description": "Ngày hẹn mới (Mẫu 04), ISO 8601"})
-    return_method = fields.Str(validate=validate.OneOf(("counter", "post", "electronic")))
-    expected_version = fields.Int(metadata={"description": "Phiên bản hồ sơ đã xem; khác thì 409"})
+def _input_field(spec: InputSpec) -> fields.Field:
+    """The API field of a transition input (app.procedures.vocabulary): one source for the page, the
+    API and the engine."""
+    meta = {"description": spec.description}
+    if spec.kind == "lines":
+        item = fields.Str(validate=validate.Length(max=1000))
+        return fields.List(item, validate=validate.Length(max=100), metadata=meta)
+    if spec.kind == "user":
+        return fields.Raw(metadata=meta)
+    if spec.kind == "choice":
+        return fields.Str(validate=validate.OneOf(spec.choices), metadata=meta)
+    length = validate.Length(max=spec.max_length or (20 if spec.kind == "unit" else 64))
+    return fields.Str(validate=length, metadata=meta)
+
+
+TransitionRequestSchema = Schema.from_dict(
+    {
+        "name": fields.Str(required=True, validate=validate.Length(min=1, max=48)),
+        **{name: _input_field(spec) for name, spec in INPUTS.items() if not spec.is_file},
+        "expected_version": fields.Int(metadata={"description": "Phiên bản hồ sơ đã xem; khác thì 409"}),
+    },
+    name="TransitionRequestSchema",
+)
 
 
 class UnitRefSchema(Schema):
@@ -105,8 +120,11 @@ class EventSchema(Schema):
     transition = fields.Str()
     from_state = fields.Str(allow_none=True)
     to_state = fields.Str()
-    actor = fields.Function(lambda e: e.actor.full_name if e.actor else None)
-    unit = fields.Function(lambda e: e.actor_unit.code if e.actor_unit else None)
+    # Who acted and for which unit, as they were then (the event's snapshot).
+    actor = fields.Function(lambda e: e.as_of.actor_name or None)
+    unit = fields.Function(
+        lambda e: e.as_of.actor.unit.code if e.as_of.actor and e.as_of.actor.unit else None
+    )
     created_at = _local("created_at")
     comment = fields.Str(allow_none=True)
     payload = fields.Dict()
@@ -119,6 +137,10 @@ class TransitionSchema(Schema):
     target = fields.Str()
     guards = fields.List(fields.Str())
     requires_comment = fields.Bool()
+    inputs = fields.Function(
+        lambda t: dict(t.inputs),
+        metadata={"description": "Trường nhận: tên -> required/optional (tệp: documents, result_file)"},
+    )
 
 
 class DossierSummarySchema(Schema):

@@ -2,18 +2,17 @@
 so a province can adjust it: field names, codes, what each list holds.
 
 `build_dossier_message` and `build_progress_message` describe the dossier **as of one event**: status,
-unit, reception, appointment, return time and supplement rounds are replayed from that event and the
-ones before it (with the same working calendar the engine used), so a message delivered hours late
-still tells the truth about that change. Document lists hold the documents attached before the next
-event. Every outgoing message is checked by `validate` against `schemas/<kind>.schema.json`
-(JSON Schema 2020-12). Timestamps are `yyyyMMddHHmmss` in Asia/Ho_Chi_Minh (DOMAIN §7).
+unit, reception, appointment and return time come from the event's snapshot (app.dossiers.snapshots),
+supplement rounds from the snapshots of that event and the ones before it, documents from those
+added by then; so a message delivered hours late still tells the truth about that change. Every
+outgoing message is checked by `validate` against `schemas/<kind>.schema.json` (JSON Schema 2020-12).
+Timestamps are `yyyyMMddHHmmss` in Asia/Ho_Chi_Minh.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -23,18 +22,16 @@ from flask import current_app, has_app_context
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as JsonSchemaError
 
-from app.calendar.services import get_calendar
-from app.core.time import parse_instant, to_local
-from app.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierStep
-from app.org.models import Unit
+from app.core.time import to_local
+from app.dossiers.models import Dossier, DossierEvent
+from app.dossiers.snapshots import documents_as_of
 from app.procedures import get_registry
-from app.procedures.definitions import Procedure, Transition
+from app.procedures.definitions import Procedure
 
 TIME_FORMAT = "%Y%m%d%H%M%S"
 CHANNEL_FIELD_DEFAULT = "KenhNopHoSo"  # the public contract's name is unclear: NATIONAL_CHANNEL_FIELD
 CHANNEL_CODES = {"counter": 1, "online": 2, "postal": 3}
 SUPPLEMENT_CODE = 5  # national status "yêu cầu bổ sung"
-SUBMIT_TITLE = "Nộp hồ sơ"  # the submission is an event but not a transition of the YAML
 FEE_NAME = "Lệ phí"
 # DanhSachHoSoBoSung: LoaiBoSung 1 = supplement request (Mẫu 02), 2 = new appointment (Mẫu 04);
 # TrangThaiBoSung 0 = waiting for the applicant, 1 = done, 2 = closed without a supplement.
@@ -80,165 +77,57 @@ class _Round:
     appointment_after: datetime | None = None
     supplied_at: datetime | None = None
     status: int = ROUND_WAITING
-    closed_by: DossierEvent | None = None  # the event that set appointment_after
-
-
-@dataclass
-class _AsOf:
-    """The processing facts just after one event, replayed from the events up to it."""
-
-    unit: Unit
-    received_at: datetime | None = None
-    due_at: datetime | None = None
-    appointment_at: datetime | None = None
-    returned_at: datetime | None = None
-    paused_at: datetime | None = None
-    step: DossierStep | None = None  # the step open after the event
-    step_before: DossierStep | None = None  # the step open before it: the one the event acted in
-    step_due: dict[int, datetime] = field(default_factory=dict)
-    rounds: list[_Round] = field(default_factory=list)
-    cutoff: datetime | None = None  # the next event's time: documents attached before it count
 
 
 def _procedure(dossier: Dossier) -> Procedure:
     return get_registry().get(dossier.procedure_code, dossier.procedure_version)
 
 
-def _transition_of(procedure: Procedure, event: DossierEvent) -> Transition | None:
-    if event.from_state is None:
-        return None
-    return next(
-        (t for t in procedure.transitions if t.name == event.transition and event.from_state in t.sources),
-        None,
-    )
-
-
 def _code(procedure: Procedure, state: str | None) -> int | None:
     return procedure.states[state].national_code if state in procedure.states else None
 
 
-def _replay(dossier: Dossier, event: DossierEvent, procedure: Procedure) -> _AsOf:
-    """Walk the events up to `event`, applying what each transition's actions did to the times."""
-    events = sorted(dossier.events, key=lambda e: e.id)
-    upto = [e for e in events if e.id <= event.id]
-    later = [e for e in events if e.id > event.id]
-    facts = _AsOf(unit=dossier.receiving_unit, cutoff=later[0].created_at if later else None)
-    steps = iter(sorted(dossier.steps, key=lambda s: s.seq))
-    for past in upto:
-        facts.step_before = facts.step
-        transition = _transition_of(procedure, past)
-        appointment_before = facts.appointment_at
-        for action in transition.actions if transition else ():
-            _apply(facts, action, past, transition, procedure, steps)
-        if procedure.states.get(past.to_state) is not None and procedure.states[past.to_state].is_final:
-            facts.step, facts.paused_at = None, None
-        _track_rounds(facts, past, transition, procedure, appointment_before)
-    if not later:
-        _take_stored(facts, dossier, event)
-    return facts
+def _events_until(dossier: Dossier, event: DossierEvent) -> list[DossierEvent]:
+    return [e for e in sorted(dossier.events, key=lambda e: e.id) if e.id <= event.id]
 
 
-def _apply(
-    facts: _AsOf,
-    action: str,
-    event: DossierEvent,
-    transition: Transition,
-    procedure: Procedure,
-    steps: Iterator[DossierStep],
-) -> None:
-    calendar, now = get_calendar(), event.created_at
-    if action == "start_clock":
-        deadline = procedure.deadline
-        facts.received_at = now
-        facts.due_at = calendar.due_at(now, deadline.kind, deadline.amount, deadline.cutoff)
-        facts.appointment_at = facts.due_at
-    if action in ("start_clock", "open_step"):
-        _open_step(facts, transition, now, next(steps, None))
-    elif action == "pause_clock":
-        facts.paused_at = now
-    elif action == "resume_clock" and facts.paused_at is not None:
-        if facts.due_at is not None:
-            moved = calendar.resume_due_at(facts.paused_at, facts.due_at, now)
-            if facts.appointment_at == facts.due_at:
-                facts.appointment_at = moved
-            facts.due_at = moved
-        if facts.step is not None and facts.step.id in facts.step_due:
-            facts.step_due[facts.step.id] = calendar.resume_due_at(
-                facts.paused_at, facts.step_due[facts.step.id], now
+def _rounds(dossier: Dossier, event: DossierEvent, procedure: Procedure) -> list[_Round]:
+    """Supplement rounds open on entering a national-5 state and close on leaving it (done when the
+    dossier goes on, closed when it ends there); every new appointment (Mẫu 04) is a round of its
+    own, with the old and new appointment."""
+    rounds: list[_Round] = []
+    before: datetime | None = None
+    for past in _events_until(dossier, event):
+        as_of = past.as_of
+        entering = _code(procedure, past.to_state) == SUPPLEMENT_CODE
+        leaving = _code(procedure, past.from_state) == SUPPLEMENT_CODE
+        waiting = rounds[-1] if rounds and rounds[-1].status == ROUND_WAITING else None
+        if leaving and not entering and waiting is not None:
+            target = procedure.states.get(past.to_state)
+            if target is not None and target.is_final:  # withdrawn or stopped while waiting
+                waiting.status = ROUND_CLOSED
+            else:
+                waiting.status, waiting.supplied_at = ROUND_DONE, past.created_at
+                waiting.appointment_after = as_of.instant("appointment_at")
+        if entering and not leaving:
+            rounds.append(_Round(ROUND_SUPPLEMENT, past, before))
+        transition = procedure.find_transition(past.transition, past.from_state)
+        if transition is not None and "set_new_appointment" in transition.actions:
+            rounds.append(
+                _Round(ROUND_EXTENSION, past, before, as_of.instant("appointment_at"), status=ROUND_DONE)
             )
-        facts.paused_at = None
-    elif action == "extend":
-        facts.appointment_at = parse_instant(event.payload["new_appointment_at"])
-    elif action == "finish":
-        facts.step = None
-    elif action == "record_return":
-        facts.returned_at = now
-
-
-def _open_step(facts: _AsOf, transition: Transition, now: datetime, step: DossierStep | None) -> None:
-    """Steps are opened in seq order by start_clock / open_step: the n-th such action opened step n."""
-    facts.step = step
-    if step is None:
-        return
-    facts.unit = step.unit
-    budget = transition.step.budget if transition.step else None
-    if budget is None:
-        facts.step_due[step.id] = step.due_at
-    else:
-        facts.step_due[step.id] = get_calendar().due_at(now, budget.kind, budget.amount, budget.cutoff)
-
-
-def _track_rounds(
-    facts: _AsOf,
-    event: DossierEvent,
-    transition: Transition | None,
-    procedure: Procedure,
-    before: datetime | None,
-) -> None:
-    """Supplement rounds open on entering a national-5 state and close on leaving it; every
-    extension (Mẫu 04) is a round of its own, with the old and new appointment."""
-    entering = _code(procedure, event.to_state) == SUPPLEMENT_CODE
-    leaving = _code(procedure, event.from_state) == SUPPLEMENT_CODE
-    open_round = facts.rounds[-1] if facts.rounds and facts.rounds[-1].status == ROUND_WAITING else None
-    if leaving and not entering and open_round is not None:
-        if event.transition == "supplement":
-            open_round.status, open_round.supplied_at = ROUND_DONE, event.created_at
-            open_round.appointment_after, open_round.closed_by = facts.appointment_at, event
-        else:  # withdrawn or stopped while waiting: no supplement, no new appointment
-            open_round.status = ROUND_CLOSED
-    if entering and not leaving:
-        facts.rounds.append(_Round(ROUND_SUPPLEMENT, event, before))
-    if transition is not None and "extend" in transition.actions:
-        facts.rounds.append(
-            _Round(ROUND_EXTENSION, event, before, facts.appointment_at, status=ROUND_DONE, closed_by=event)
-        )
-
-
-def _take_stored(facts: _AsOf, dossier: Dossier, latest: DossierEvent) -> None:
-    """For the latest event the dossier's own columns are the truth (even if the calendar changed)."""
-    facts.unit = dossier.current_unit
-    facts.received_at, facts.due_at = dossier.received_at, dossier.due_at
-    facts.appointment_at, facts.returned_at = dossier.appointment_at, dossier.returned_at
-    for step in dossier.steps:
-        facts.step_due[step.id] = step.due_at
-    for round_ in facts.rounds:
-        if round_.closed_by is latest:
-            round_.appointment_after = dossier.appointment_at
+        before = as_of.instant("appointment_at")
+    return rounds
 
 
 # --- messages -------------------------------------------------------------------------------------
 
 
-def _documents(dossier: Dossier, facts: _AsOf) -> list[DossierDocument]:
-    return [d for d in dossier.documents if facts.cutoff is None or d.created_at < facts.cutoff]
-
-
-def _submitted_documents(dossier: Dossier, facts: _AsOf, procedure: Procedure) -> list[dict[str, Any]]:
-    """The inputs current at that time: a later upload of the same key replaces an earlier one."""
-    inputs = [d for d in _documents(dossier, facts) if not d.is_result]
-    latest = {d.doc_key: d for d in sorted(inputs, key=lambda d: (d.created_at, d.id))}
+def _submitted_documents(dossier: Dossier, event: DossierEvent, procedure: Procedure) -> list[dict[str, Any]]:
+    """The inputs current just after the event: a later file of a key replaces an earlier one."""
+    inputs, _ = documents_as_of(dossier.documents, event)
     rows = []
-    for document in sorted(latest.values(), key=lambda d: d.id):
+    for document in sorted(inputs, key=lambda d: d.id):
         spec = procedure.document(document.doc_key)
         rows.append(
             {
@@ -251,12 +140,12 @@ def _submitted_documents(dossier: Dossier, facts: _AsOf, procedure: Procedure) -
     return rows
 
 
-def _result_documents(dossier: Dossier, facts: _AsOf, procedure: Procedure) -> list[dict[str, Any]]:
+def _result_documents(dossier: Dossier, event: DossierEvent, procedure: Procedure) -> list[dict[str, Any]]:
     name = (procedure.result_name or procedure.name).vi
+    _, results = documents_as_of(dossier.documents, event)
     return [
         {"GiayToId": d.id, "TenGiayTo": name, "TenTepDinhKem": d.original_name}
-        for d in _documents(dossier, facts)
-        if d.is_result
+        for d in sorted(results, key=lambda d: d.id)
     ]
 
 
@@ -273,7 +162,7 @@ def _round_row(round_: _Round) -> dict[str, Any]:
     return {
         "HoSoBoSungId": event.id,
         "LoaiBoSung": round_.kind,
-        "NguoiYeuCauBoSung": event.actor.full_name if event.actor else None,
+        "NguoiYeuCauBoSung": event.as_of.actor_name or None,
         "NoiDungBoSung": "; ".join(items) if items else (event.comment or None),
         "LyDo": event.comment or None,
         "NgayYeuCauBoSung": national_time(event.created_at),
@@ -286,8 +175,8 @@ def _round_row(round_: _Round) -> dict[str, Any]:
 
 def build_dossier_message(dossier: Dossier, event: DossierEvent) -> dict[str, Any]:
     """The dossier message (đồng bộ hồ sơ) for the change `event` made."""
-    procedure = _procedure(dossier)
-    facts = _replay(dossier, event, procedure)
+    procedure, as_of = _procedure(dossier), event.as_of
+    holding = as_of.unit
     return {
         "MaHoSo": dossier.code,
         "MaTTHC": procedure.code,
@@ -299,17 +188,17 @@ def build_dossier_message(dossier: Dossier, event: DossierEvent) -> dict[str, An
         "SoDienThoai": dossier.applicant_phone or None,
         "Email": dossier.applicant_email or None,
         "TrichYeuHoSo": dossier.summary or None,
-        "NgayTiepNhan": national_time(facts.received_at),
-        "NgayHenTra": national_time(facts.appointment_at),
+        "NgayTiepNhan": national_time(as_of.instant("received_at")),
+        "NgayHenTra": national_time(as_of.instant("appointment_at")),
         "TrangThaiHoSo": procedure.states[event.to_state].national_code,
-        "NgayTra": national_time(facts.returned_at),
-        "DonViXuLy": facts.unit.name,
+        "NgayTra": national_time(as_of.instant("returned_at")),
+        "DonViXuLy": holding.name if holding else dossier.receiving_unit.name,
         channel_field(): CHANNEL_CODES[dossier.channel],
         "MaDinhDanhDV": dossier.receiving_unit.code,
-        "TaiLieuNop": _submitted_documents(dossier, facts, procedure),
+        "TaiLieuNop": _submitted_documents(dossier, event, procedure),
         "DanhSachLePhi": _fees(procedure),
-        "DanhSachHoSoBoSung": [_round_row(r) for r in facts.rounds],
-        "DanhSachGiayToKetQua": _result_documents(dossier, facts, procedure),
+        "DanhSachHoSoBoSung": [_round_row(r) for r in _rounds(dossier, event, procedure)],
+        "DanhSachGiayToKetQua": _result_documents(dossier, event, procedure),
     }
 
 
@@ -318,27 +207,26 @@ def build_progress_message(dossier: Dossier, event: DossierEvent) -> dict[str, A
 
     The step is the one the action was taken in (open before the event), else the one it opened.
     """
-    procedure = _procedure(dossier)
-    facts = _replay(dossier, event, procedure)
-    transition = _transition_of(procedure, event)
-    step = facts.step_before or facts.step
-    unit = event.actor_unit or (step.unit if step is not None else dossier.receiving_unit)
+    procedure, as_of = _procedure(dossier), event.as_of
+    transition = procedure.find_transition(event.transition, event.from_state)
+    step = as_of.acted_in or as_of.step
+    actor = as_of.actor
+    if actor is not None and actor.unit is not None:
+        unit = actor.unit.name
+    else:
+        unit = step.unit.name if step is not None and step.unit else dossier.receiving_unit.name
     return {
         "MaHoSo": dossier.code,
-        "NguoiXuLy": event.actor.full_name if event.actor else None,
-        "TieuDe": transition.label.vi if transition else _title_without_transition(event),
+        "NguoiXuLy": actor.name if actor else None,
+        "TieuDe": transition.label.vi if transition else event.transition,
         "ThoiDiemXuLy": national_time(event.created_at),
-        "DonViXuLy": unit.name,
+        "DonViXuLy": unit,
         "NoiDung": event.comment or None,
         "TrangThai": procedure.states[event.to_state].national_code,
         "NgayBatDau": national_time(step.started_at) if step else None,
-        "NgayKetThucTheoQuyDinh": national_time(facts.step_due.get(step.id)) if step else None,
+        "NgayKetThucTheoQuyDinh": national_time(step.due_at) if step else None,
         "MaDinhDanhDV": dossier.receiving_unit.code,
     }
-
-
-def _title_without_transition(event: DossierEvent) -> str:
-    return SUBMIT_TITLE if event.from_state is None else event.transition
 
 
 # --- validation -----------------------------------------------------------------------------------

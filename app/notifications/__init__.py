@@ -33,10 +33,10 @@ def init_app(app: Flask) -> None:
     from app.jobs.schedule import periodic
     from app.notifications import models  # noqa: F401
     from app.notifications.channels import check_config
-    from app.notifications.services import notify_transition
+    from app.notifications.services import notify_transition, wants
     from app.outbox.services import register_handler
 
     check_config(app.config)
-    register_handler("dossier.transitioned", "notifications", notify_transition)
+    register_handler("dossier.transitioned", "notifications", notify_transition, wants)
     periodic(app, resend_notifications, every=lambda config: config["SWEEP_SECONDS"] * 2)
     app.cli.add_command(notifications_cli)

@@ -1,4 +1,5 @@
-"""What applicants are told, per transition: subjects here, bodies in app/templates/notifications/.
+"""What applicants are told, per kind of notification (a transition declares the one it sends):
+subjects here, bodies in app/templates/notifications/.
 
 Texts are Vietnamese (message ids are the Vietnamese texts); they render under an explicit locale
 because jobs run outside any request. E-mails are full letters (items, reason, officer, link);
@@ -23,26 +24,11 @@ SMS_MAX_CHARS = 160
 SMS_MIN_TEXT = 60  # below this, the link is dropped rather than squeeze the message
 DEFAULT_LOCALE = "vi"
 
-# Transition -> kind of message. Anything else (assign, forward, deliver ...) notifies nobody.
-KINDS = {
-    "accept": "accepted",  # Mẫu 01
-    "request_supplement": "incomplete",  # Mẫu 02 at receipt: not accepted, no clock
-    "return_for_supplement": "supplement_requested",  # Mẫu 02 during appraisal: clock paused
-    "refuse": "refused",  # Mẫu 03
-    "reject": "rejected",  # written refusal after appraisal
-    "extend": "extended",  # Mẫu 04
-    "complete": "result_ready",
-}
-
 
 @dataclass(frozen=True)
 class Rendered:
     subject: str | None
     body: str
-
-
-def kind_of(transition: str | None) -> str | None:
-    return KINDS.get(transition or "")
 
 
 def dossier_link(code: str) -> str:
@@ -72,6 +58,7 @@ def _context(kind: str, dossier: Dossier, event: DossierEvent, locale: str) -> d
             return ""
         return (unit.name_en or unit.name) if locale == "en" else unit.name
 
+    actor = event.as_of.actor  # as named when they acted
     return {
         "kind": kind,
         "dossier": dossier,
@@ -80,8 +67,10 @@ def _context(kind: str, dossier: Dossier, event: DossierEvent, locale: str) -> d
         "link": dossier_link(dossier.code),
         "items": [str(item).strip() for item in payload.get("items") or []],
         "reason": (event.comment or "").strip(),
-        "officer": event.actor,
+        "officer": event.actor,  # for today's contact phone
         "officer_unit": event.actor_unit,
+        "officer_name": actor.name if actor else "",
+        "officer_unit_name": actor.unit.label(locale) if actor and actor.unit else "",
         "new_appointment_at": parse_instant(raw_appointment) if raw_appointment else dossier.appointment_at,
         "has_electronic_result": _has_result_document(dossier.id),
         "unit_name": unit_name,

@@ -19,16 +19,27 @@ from app.dossiers.models import Dossier, DossierEvent
 from app.extensions import db
 from app.jobs import enqueue
 from app.notifications.jobs import send_notification
-from app.notifications.messages import kind_of, render_email, render_sms
+from app.notifications.messages import render_email, render_sms
 from app.notifications.models import Notification
 from app.outbox.models import OutboxMessage
+from app.procedures.queries import transition_of_message
 
 log = logging.getLogger(__name__)
 
 
+def wants(payload: dict[str, Any]) -> bool:
+    """An outbox row is written for the notifications only of a transition that declares one."""
+    return notification_of(payload) is not None
+
+
+def notification_of(payload: dict[str, Any]) -> str | None:
+    transition = transition_of_message(payload)
+    return transition.effects.notify if transition is not None else None
+
+
 def notify_transition(message: OutboxMessage) -> None:
-    """Outbox handler: write the applicant's e-mail / SMS for a transition that concerns them."""
-    kind = kind_of(message.payload.get("transition"))
+    """Outbox handler: write the applicant's e-mail / SMS for a transition that declares one."""
+    kind = notification_of(message.payload)
     if kind is None or message.dossier_id is None:
         return
     dossier = db.session.get(Dossier, message.dossier_id)

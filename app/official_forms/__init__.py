@@ -1,11 +1,12 @@
 """Official forms: the forms of the one-stop process (Mẫu), as PDFs.
 
-Mẫu 01 (receipt and appointment), 02 (supplement request), 03 (refusal) and 04 (apology and new
-appointment) are issued by the transitions that call for them; Mẫu 05 (control sheet) after every
-hand-off and on demand (``services.issue_control_form``); all rendered by a job and stored in the
-object store. Others use ``queries.list_forms(dossier_id)`` and link ready forms to
-``url_for("official_forms_pages.download", code=..., form_id=...)``; staff pages offer Mẫu 05 with a
-form posting to ``url_for("official_forms_pages.issue_mau_05", code=...)``.
+Each transition declares the forms it issues by form-set key (receipt, supplement request,
+refusal, apology; the control sheet after every hand-off, and on demand with
+``services.issue_control_form``); the form is the one of the set in force that day
+(``catalog``), rendered by a job and stored in the object store. Others use
+``queries.list_forms(dossier_id)`` and link ready forms to
+``url_for("official_forms_pages.download", code=..., form_id=...)``; staff pages offer the control
+sheet with a form posting to ``url_for("official_forms_pages.issue_mau_05", code=...)``.
 Mẫu 06, the tracking book of a unit and period, lives at ``official_forms_pages.tracking_books``.
 """
 
@@ -35,12 +36,12 @@ def init_app(app: Flask) -> None:
     from app.jobs.schedule import periodic
     from app.official_forms import models  # noqa: F401
     from app.official_forms.api import blp
-    from app.official_forms.services import issue_forms_for_transition, render_unfinished
+    from app.official_forms.services import issue_forms_for_transition, render_unfinished, wants
     from app.official_forms.tracking import render_unfinished_books
     from app.official_forms.views import bp as pages
     from app.outbox.services import register_handler
 
-    register_handler("dossier.transitioned", "official_forms", issue_forms_for_transition)
+    register_handler("dossier.transitioned", "official_forms", issue_forms_for_transition, wants)
     periodic(app, render_unfinished, every=lambda config: config["SWEEP_SECONDS"])
     periodic(app, render_unfinished_books, every=lambda config: config["SWEEP_SECONDS"] * 2)
     api.register_blueprint(blp)

@@ -1,18 +1,28 @@
-"""Which official form each transition issues (DOMAIN §4, Circular 01/2018/TT-VPCP annex).
+"""The official form sets: which form, with which number, title and template, each form-set key
+(app.procedures.vocabulary: receipt, supplement_request, ...) stands for in the set in force.
 
-Mẫu 01-05 are per dossier (IssuedForm rows); Mẫu 06, the tracking book, is per unit and period
-(TrackingBook rows) and so is not in FORMS."""
+A transition declares the keys of the forms it issues; the form issued is the one of the set in
+force on the day of the event, and keeps that set for good (a later set never changes a form
+already issued). Mẫu 01-05 are per dossier (IssuedForm rows); the tracking book is per unit and
+period (TrackingBook rows).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import gettext
+
+from app.procedures.vocabulary import APOLOGY, CONTROL_SHEET, RECEIPT, REFUSAL, SUPPLEMENT_REQUEST
+
+TRACKING_BOOK_KEY = "tracking_book"
 
 
 @dataclass(frozen=True)
 class FormKind:
-    key: str  # "mau_01"
+    key: str  # the form-set key, "receipt"
+    code: str  # "mau_01": the form in its set (API, file names)
     number: str  # "01", as printed: "Mẫu số 01"
     title: str  # the official title, Vietnamese (the PDF and the API)
     template: str
@@ -24,32 +34,53 @@ class FormKind:
         return gettext("Mẫu %(number)s - %(title)s", number=self.number, title=gettext(self.title))
 
 
-def _kind(number: str, title: str, page_size: str = "A5") -> FormKind:
-    return FormKind(f"mau_{number}", number, title, f"official_forms/mau_{number}.html", page_size)
+@dataclass(frozen=True)
+class FormSet:
+    name: str
+    title: str
+    valid_from: date  # the set is in force from this day until the next set's
+    forms: tuple[FormKind, ...]
+
+    def form(self, key: str) -> FormKind:
+        found = next((f for f in self.forms if f.key == key), None)
+        if found is None:
+            raise KeyError(f"the form set {self.name} has no form '{key}'")
+        return found
+
+    def has(self, key: str) -> bool:
+        return any(f.key == key for f in self.forms)
+
+    @property
+    def tracking_book(self) -> FormKind:
+        return self.form(TRACKING_BOOK_KEY)
 
 
-FORMS: dict[str, FormKind] = {
-    kind.key: kind
-    for kind in (
-        _kind("01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
-        _kind("02", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
-        _kind("03", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
-        _kind("04", "Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
-        _kind("05", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
-    )
-}
-CONTROL_FORM = "mau_05"
-TRACKING_BOOK = _kind("06", "Sổ theo dõi hồ sơ", "A4 landscape")
+def _form(key: str, number: str, title: str, page_size: str = "A5") -> FormKind:
+    return FormKind(key, f"mau_{number}", number, title, f"official_forms/mau_{number}.html", page_size)
 
-# Transition name (the shared vocabulary of workflows/README.md) -> the form it issues.
-TRANSITION_FORMS: dict[str, str] = {
-    "accept": "mau_01",
-    "request_supplement": "mau_02",
-    "return_for_supplement": "mau_02",
-    "refuse": "mau_03",
-    "extend": "mau_04",
-}
 
-# Mẫu 05 is issued again (a fresh snapshot of every leg) by each transition that hands the dossier
-# over or ends a leg: these are the workflow actions that open or close a step, or return the result.
-CONTROL_FORM_ACTIONS = frozenset({"open_step", "finish", "record_return"})
+FORM_SETS: tuple[FormSet, ...] = (
+    FormSet(
+        "tt01_2018",
+        "Thông tư 01/2018/TT-VPCP",
+        date(2018, 1, 1),
+        (
+            _form(RECEIPT, "01", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+            _form(SUPPLEMENT_REQUEST, "02", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+            _form(REFUSAL, "03", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+            _form(APOLOGY, "04", "Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+            _form(CONTROL_SHEET, "05", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+            _form(TRACKING_BOOK_KEY, "06", "Sổ theo dõi hồ sơ", "A4 landscape"),
+        ),
+    ),
+)
+
+
+def form_set(name: str) -> FormSet:
+    return next(s for s in FORM_SETS if s.name == name)
+
+
+def form_set_on(day: date) -> FormSet:
+    """The set in force on `day` (the earliest set before its own date: it is the oldest one)."""
+    in_force = [s for s in FORM_SETS if s.valid_from <= day]
+    return max(in_force, key=lambda s: s.valid_from) if in_force else FORM_SETS[0]

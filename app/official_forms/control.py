@@ -5,8 +5,9 @@ who received it there, the leg's own due time and its result (trước hạn / �
 the late unit of a liên thông process is visible. The first leg is the receipt from the applicant;
 once the result is returned, a last row records the hand-over to the applicant.
 
-The content is a snapshot "as of" an instant: the time of the event that re-issued the form, or the
-time a staff member asked for it. An open leg past its due time at that instant reads "quá hạn".
+The content is read "as of" an instant: the time of the event that re-issued the form, or the time a
+staff member asked for it. An open leg past its due time at that instant reads "quá hạn". People
+are named as they were when they acted (the events' snapshots).
 """
 
 from __future__ import annotations
@@ -14,12 +15,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
-from app.auth.models import User
 from app.core.web import local_time
 from app.dossiers.models import Dossier, DossierEvent, DossierStep
-from app.extensions import db
 
 Content = dict[str, Any]
 
@@ -41,28 +38,35 @@ def leg_result(step: DossierStep, as_of: datetime) -> tuple[str, str]:
     return "Đang xử lý", "open"
 
 
-def _users(dossier: Dossier) -> dict[int, User]:
-    ids = {s.given_by_id for s in dossier.steps} | {e.actor_id for e in dossier.events}
-    ids.discard(None)
-    if not ids:
-        return {}
-    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+def _acted_by(events: list[DossierEvent]) -> dict[int, tuple[int | None, str]]:
+    """Per event id: (actor id, actor's name as it was then)."""
+    found = {}
+    for event in events:
+        actor = event.as_of.actor
+        found[event.id] = (event.actor_id, actor.name if actor else "")
+    return found
 
 
-def _name(users: dict[int, User], user_id: int | None) -> str:
-    user = users.get(user_id) if user_id is not None else None
-    return user.full_name if user is not None else ""
+def _opening_event(step: DossierStep, events: list[DossierEvent]) -> DossierEvent | None:
+    """The event that opened the step (the first one whose snapshot shows it open)."""
+    for event in events:
+        opened = event.as_of.step
+        if opened is not None and opened.seq == step.seq:
+            return event
+    return None
 
 
-def _first_actor_at(step: DossierStep, events: list[DossierEvent]) -> int | None:
+def _first_actor_at(
+    step: DossierStep, events: list[DossierEvent], giver_id: int | None
+) -> DossierEvent | None:
     """Who received the dossier at the step's unit: the first one there to act on it after the hand-off."""
     for event in events:
         if (
             event.actor_unit_id == step.unit_id
             and event.created_at >= step.started_at
-            and event.actor_id != step.given_by_id
+            and event.actor_id != giver_id
         ):
-            return event.actor_id
+            return event
     return None
 
 
@@ -86,42 +90,37 @@ def _leg(
 
 
 def _legs(dossier: Dossier, as_of: datetime) -> list[Content]:
-    users, events = _users(dossier), sorted(dossier.events, key=lambda e: (e.created_at, e.id))
+    events = sorted(dossier.events, key=lambda e: (e.created_at, e.id))
+    names = _acted_by(events)
     legs: list[Content] = []
     previous: DossierStep | None = None
     for step in dossier.steps:
+        opening = _opening_event(step, events)
+        giver_id, giver = names[opening.id] if opening is not None else (step.given_by_id, "")
         if previous is None:  # the receipt: the applicant hands over, the reception officer receives
-            legs.append(
-                _leg(1, step, APPLICANT_SIDE, dossier.applicant_name, _name(users, step.given_by_id), as_of)
-            )
+            legs.append(_leg(1, step, APPLICANT_SIDE, dossier.applicant_name, giver, as_of))
         else:
-            receiver = _first_actor_at(step, events)
-            legs.append(
-                _leg(
-                    len(legs) + 1,
-                    step,
-                    previous.unit.name,
-                    _name(users, step.given_by_id),
-                    _name(users, receiver),
-                    as_of,
-                )
-            )
+            received = _first_actor_at(step, events, giver_id)
+            receiver = names[received.id][1] if received is not None else ""
+            legs.append(_leg(len(legs) + 1, step, previous.unit.name, giver, receiver, as_of))
         previous = step
     if dossier.returned_at is not None:
-        legs.append(_return_leg(dossier, users, events, len(legs) + 1))
+        legs.append(_return_leg(dossier, names, events, len(legs) + 1))
     return legs
 
 
-def _return_leg(dossier: Dossier, users: dict[int, User], events: list[DossierEvent], no: int) -> Content:
+def _return_leg(
+    dossier: Dossier, names: dict[int, tuple[int | None, str]], events: list[DossierEvent], no: int
+) -> Content:
     """The result handed to the applicant; its result is the dossier's (measured at completion)."""
-    returned_by = next((e.actor_id for e in events if e.created_at == dossier.returned_at), None)
+    returned_by = next((e for e in events if e.created_at == dossier.returned_at), None)
     return {
         "no": no,
         "name": "Trả kết quả cho tổ chức, cá nhân",
         "giver_unit": dossier.receiving_unit.name,
         "receiver_unit": APPLICANT_SIDE,
         "handed_at": local_time(dossier.returned_at),
-        "giver": _name(users, returned_by),
+        "giver": names[returned_by.id][1] if returned_by is not None else "",
         "receiver": dossier.applicant_name,
         "due_at": local_time(dossier.appointment_at),
         "finished_at": local_time(dossier.returned_at),

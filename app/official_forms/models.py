@@ -1,5 +1,6 @@
-"""Issued official forms (Mẫu 01-05, Circular 01/2018/TT-VPCP): one PDF per transition that calls for it,
-and the tracking books (Mẫu 06), one PDF per unit and period asked for by a staff member.
+"""Issued official forms: one PDF per form a transition declares (receipt, supplement request, ...,
+in the form set in force on the event's day), and the tracking books, one PDF per unit and period
+asked for by a staff member.
 
 A row is written (status ``pending``) by the outbox handler in the same transaction that marks the
 ``dossier.transitioned`` message processed; its ``content`` is the snapshot of what the form says,
@@ -28,8 +29,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core.db import UTCDateTime, utcnow
+from app.core.time import to_local
 from app.extensions import db
-from app.official_forms.catalog import FORMS, TRACKING_BOOK, FormKind
+from app.official_forms.catalog import FormKind, form_set, form_set_on
 from app.org.models import Unit
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
@@ -40,15 +42,16 @@ BOOK_STATUSES = ("pending", "rendering", "ready", "failed")
 class IssuedForm(db.Model):
     __tablename__ = "issued_forms"
     __table_args__ = (
-        UniqueConstraint("event_id", "form"),
-        CheckConstraint(f"form IN ({', '.join(repr(f) for f in FORMS)})", name="form_known"),
+        UniqueConstraint("event_id", "form_key"),
         CheckConstraint(f"status IN ({', '.join(repr(s) for s in STATUSES)})", name="status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("dossier_events.id"))  # the transition that caused it
-    form: Mapped[str] = mapped_column(String(8))  # a key of FORMS: mau_01 .. mau_05
+    form_key: Mapped[str] = mapped_column(String(32))  # the form-set key: receipt, control_sheet ...
+    form_set: Mapped[str] = mapped_column(String(16))  # the set in force on the event's day
+    form: Mapped[str] = mapped_column(String(8))  # the form in its set: mau_01 ...
     status: Mapped[str] = mapped_column(String(8), default="pending")
     content: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)  # what the form says
     storage_key: Mapped[str | None] = mapped_column(String(255))
@@ -59,7 +62,7 @@ class IssuedForm(db.Model):
 
     @property
     def kind(self) -> FormKind:
-        return FORMS[self.form]
+        return form_set(self.form_set).form(self.form_key)
 
     @property
     def title(self) -> str:
@@ -108,7 +111,10 @@ class TrackingBook(db.Model):
     unit: Mapped[Unit] = relationship()
     requested_by: Mapped[User | None] = relationship()
 
-    kind = TRACKING_BOOK
+    @property
+    def kind(self) -> FormKind:
+        """Mẫu 06 of the set in force on the day the book was asked for."""
+        return form_set_on(to_local(self.created_at or utcnow()).date()).tracking_book
 
     @property
     def is_ready(self) -> bool:

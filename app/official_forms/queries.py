@@ -9,29 +9,29 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import User
 from app.core.errors import NotFoundError
 from app.extensions import db
-from app.official_forms.catalog import CONTROL_FORM
 from app.official_forms.models import IssuedForm, TrackingBook
 from app.official_forms.permissions import require_view_tracking_book, tracking_book_unit_ids
+from app.procedures.vocabulary import CONTROL_SHEET
 
 RECENT_BOOKS = 20
 
 
 def list_forms(dossier_id: int) -> list[IssuedForm]:
-    """The forms issued for the dossier, newest first, whatever their status. Mẫu 05 is re-issued at
-    every hand-off; only its latest issue is listed (earlier ones are superseded snapshots)."""
+    """The forms issued for the dossier, newest first, whatever their status. The control sheet is
+    issued again at every hand-off; only its latest issue is listed (earlier ones are superseded)."""
     forms = list(
         db.session.scalars(
             select(IssuedForm).where(IssuedForm.dossier_id == dossier_id).order_by(IssuedForm.id.desc())
         )
     )
-    controls = [f for f in forms if f.form == CONTROL_FORM]
+    controls = [f for f in forms if f.form_key == CONTROL_SHEET]
     latest = max(controls, key=lambda f: (f.event_id, f.id)) if controls else None
-    return [f for f in forms if f.form != CONTROL_FORM or f is latest]
+    return [f for f in forms if f.form_key != CONTROL_SHEET or f is latest]
 
 
 def find_control_form(dossier_id: int) -> IssuedForm | None:
-    """The latest Mẫu 05 of the dossier, if any."""
-    return next((f for f in list_forms(dossier_id) if f.form == CONTROL_FORM), None)
+    """The latest control sheet of the dossier, if any."""
+    return next((f for f in list_forms(dossier_id) if f.form_key == CONTROL_SHEET), None)
 
 
 def get_ready_form(dossier_id: int, form_id: int) -> IssuedForm:

@@ -1,9 +1,10 @@
 """Issuing the official forms: the outbox handler records them, a job renders and stores the PDF.
 
 Flow: ``dossier.transitioned`` (outbox, in order per dossier) -> ``issue_forms_for_transition``
-writes a pending IssuedForm with its content snapshot (flush only: the dispatch commits) and asks,
-after that commit, for the job ``render_form(issued_form_id)``. Both steps are idempotent.
-Mẫu 05 can also be asked for by staff at any time: ``issue_control_form``.
+writes a pending IssuedForm for each form the transition declares, in the form set in force on the
+event's day, with its content (flush only: the dispatch commits) and asks, after that commit, for
+the job ``render_form(issued_form_id)``. Both steps are idempotent. The control sheet can also be
+asked for by staff at any time: ``issue_control_form``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import io
 import logging
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -20,18 +22,20 @@ from app.auth.models import User
 from app.core import uow
 from app.core.db import utcnow
 from app.core.errors import NotFoundError, PermissionDeniedError
+from app.core.time import to_local
 from app.dossiers.models import Dossier, DossierEvent, DossierStep
 from app.dossiers.permissions import can_view_dossier
 from app.extensions import db
 from app.jobs import HEAVY, QUICK, enqueue, job
-from app.official_forms.catalog import CONTROL_FORM, CONTROL_FORM_ACTIONS, TRANSITION_FORMS
+from app.official_forms.catalog import form_set_on
 from app.official_forms.content import build_content
 from app.official_forms.control import same_facts
 from app.official_forms.models import IssuedForm
 from app.official_forms.rendering import render_pdf
 from app.official_forms.retry import failure_recorder, reenqueue_unfinished
 from app.outbox.models import OutboxMessage
-from app.procedures import get_registry
+from app.procedures.queries import transition_of_message
+from app.procedures.vocabulary import CONTROL_SHEET
 from app.storage import get_storage
 
 log = logging.getLogger(__name__)
@@ -39,37 +43,25 @@ log = logging.getLogger(__name__)
 MAX_PDF_BYTES = 5 * 1024 * 1024
 
 
+def wants(payload: dict[str, Any]) -> bool:
+    """An outbox row is written for the forms only of a transition that declares some."""
+    transition = transition_of_message(payload)
+    return bool(transition and transition.effects.forms)
+
+
 def issue_forms_for_transition(message: OutboxMessage) -> None:
-    """Outbox handler for "dossier.transitioned": accept -> Mẫu 01, request_supplement and
-    return_for_supplement -> Mẫu 02, refuse -> Mẫu 03, extend -> Mẫu 04; and Mẫu 05 again after
-    every hand-off, end of a leg or return (see CONTROL_FORM_ACTIONS). Other transitions issue
-    nothing. Runs inside the dispatch transaction: flushes, never commits."""
-    if message.dossier_id is None:
-        return
-    forms = [f for f in (TRANSITION_FORMS.get(message.payload.get("transition", "")),) if f]
-    if _hands_over(message):
-        forms.append(CONTROL_FORM)
-    if not forms:
+    """Outbox handler for "dossier.transitioned": the forms the transition declares (by form-set
+    key; a hand-off, end of a leg or return adds the control sheet). Runs inside the dispatch
+    transaction: flushes, never commits."""
+    transition = transition_of_message(message.payload) if message.dossier_id else None
+    if transition is None or not transition.effects.forms:
         return
     event = _find_event(message)
     if event is None:
         log.warning("outbox message %s: no event for %s, no form issued", message.id, message.payload)
         return
-    for form in forms:
-        issue_form(event, form)
-
-
-def _hands_over(message: OutboxMessage) -> bool:
-    """Whether the transition of this message opened or closed a leg, or returned the result."""
-    dossier = db.session.get(Dossier, message.dossier_id)
-    if dossier is None:
-        return False
-    procedure = get_registry().get(dossier.procedure_code, dossier.procedure_version)
-    name, source = message.payload.get("transition"), message.payload.get("from_state")
-    return any(
-        t.name == name and CONTROL_FORM_ACTIONS.intersection(t.actions)
-        for t in procedure.transitions_from(source or "")
-    )
+    for key in transition.effects.forms:
+        issue_form(event, key)
 
 
 def _find_event(message: OutboxMessage) -> DossierEvent | None:
@@ -81,23 +73,31 @@ def _find_event(message: OutboxMessage) -> DossierEvent | None:
     )
 
 
-def issue_form(event: DossierEvent, form: str, as_of: datetime | None = None) -> IssuedForm:
-    """The form `form` for this event: created pending (with its render job after commit), or the
-    existing one. Flush only. ``as_of``: see build_content."""
-    existing = _form_of_event(event.id, form)
+def issue_form(event: DossierEvent, key: str, as_of: datetime | None = None) -> IssuedForm | None:
+    """The form `key` for this event, in the set in force on the event's day: created pending
+    (with its render job after commit), or the existing one; None when that set has no such form.
+    Flush only. ``as_of``: see build_content."""
+    existing = _form_of_event(event.id, key)
     if existing is not None:
         return existing
+    forms = form_set_on(to_local(event.created_at).date())
+    if not forms.has(key):
+        log.warning("event %s: the form set %s has no form '%s'", event.id, forms.name, key)
+        return None
+    kind = forms.form(key)
     dossier = _dossier_for_forms(event.dossier_id)
     issued = IssuedForm(
         dossier_id=dossier.id,
         event_id=event.id,
-        form=form,
-        content=build_content(form, dossier, event, as_of),
+        form_key=key,
+        form_set=forms.name,
+        form=kind.code,
+        content=build_content(key, dossier, event, as_of),
     )
     db.session.add(issued)
     db.session.flush()
     _render_after_commit(issued.id)
-    log.info("dossier %s: %s issued as form %s (pending)", dossier.code, form, issued.id)
+    log.info("dossier %s: %s issued as form %s (pending)", dossier.code, kind.code, issued.id)
     return issued
 
 
@@ -113,20 +113,20 @@ def issue_control_form(dossier: Dossier, user: User) -> IssuedForm:
     )
     if event is None:  # every dossier has its submission event; a missing one is a data error
         raise NotFoundError(f"Hồ sơ {dossier.code} chưa có sự kiện nào để lập Phiếu kiểm soát")
-    existing = _form_of_event(event.id, CONTROL_FORM, lock=True)
+    existing = _form_of_event(event.id, CONTROL_SHEET, lock=True)
     if existing is None:
         try:
             with db.session.begin_nested():
-                issued = issue_form(event, CONTROL_FORM, utcnow())
+                issued = issue_form(event, CONTROL_SHEET, utcnow())
         except IntegrityError:  # issued a moment ago by someone else (or the outbox): use that one
-            issued = _form_of_event(event.id, CONTROL_FORM)
+            issued = _form_of_event(event.id, CONTROL_SHEET)
     else:
         issued = _refresh(existing, _dossier_for_forms(dossier.id), event)
     return issued
 
 
 def _refresh(issued: IssuedForm, dossier: Dossier, event: DossierEvent) -> IssuedForm:
-    content = build_content(CONTROL_FORM, dossier, event, utcnow())
+    content = build_content(CONTROL_SHEET, dossier, event, utcnow())
     if issued.status != "failed" and same_facts(issued.content, content):
         return issued
     old_key = issued.storage_key
@@ -140,7 +140,7 @@ def _refresh(issued: IssuedForm, dossier: Dossier, event: DossierEvent) -> Issue
 
 
 def _form_of_event(event_id: int, form: str, *, lock: bool = False) -> IssuedForm | None:
-    query = select(IssuedForm).where(IssuedForm.event_id == event_id, IssuedForm.form == form)
+    query = select(IssuedForm).where(IssuedForm.event_id == event_id, IssuedForm.form_key == form)
     return db.session.scalar(query.with_for_update() if lock else query)
 
 

@@ -32,7 +32,7 @@ from app.core.web import local_time
 from app.dossiers.models import Dossier, DossierStep
 from app.extensions import db
 from app.jobs import HEAVY, QUICK, enqueue, job
-from app.official_forms.catalog import TRACKING_BOOK
+from app.official_forms.catalog import FormKind
 from app.official_forms.content import date_words, unit_content
 from app.official_forms.control import OUTCOME_WORDS
 from app.official_forms.models import TrackingBook
@@ -90,8 +90,9 @@ def render_tracking_book(book_id: int) -> None:
         book.status, book.progress, book.error = "rendering", 1, None
         unit_id, period = book.unit_id, (book.date_from, book.date_to)
         requested_by = book.requested_by.full_name if book.requested_by is not None else ""
+        kind = book.kind
     with tempfile.TemporaryDirectory(prefix="tracking-book-") as folder:
-        count = _write_pdf(book_id, unit_id, period, requested_by, Path(folder))
+        count = _write_pdf(book_id, kind, unit_id, period, requested_by, Path(folder))
         _set_progress(book_id, 90)
         with (Path(folder) / "book.pdf").open("rb") as pdf:
             stored = get_storage().put_stream(
@@ -101,7 +102,9 @@ def render_tracking_book(book_id: int) -> None:
     _mark_ready(book_id, stored.key, stored.size, count)
 
 
-def _write_pdf(book_id: int, unit_id: int, period: tuple[date, date], requested_by: str, folder: Path) -> int:
+def _write_pdf(
+    book_id: int, kind: FormKind, unit_id: int, period: tuple[date, date], requested_by: str, folder: Path
+) -> int:
     """Rows -> HTML file -> PDF file; returns the number of rows."""
     start, end = local_day_start(period[0]), local_day_start(period[1] + timedelta(days=1))
     total = _count(unit_id, start, end)
@@ -113,7 +116,7 @@ def _write_pdf(book_id: int, unit_id: int, period: tuple[date, date], requested_
     )
     html_path = folder / "book.html"
     with html_path.open("w", encoding="utf-8") as out:
-        stream_html(TRACKING_BOOK, content, out)
+        stream_html(kind, content, out)
     _set_progress(book_id, 50)
     write_pdf_file(html_path, folder / "book.pdf", lambda pages: _set_progress(book_id, 80))
     return totals.received

@@ -9,34 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
-ROLES = ("citizen", "reception", "specialist", "leader", "supervisor", "admin")
+from app.auth.roles import ROLES as ROLES  # the roles a transition may name
+
+if TYPE_CHECKING:
+    from app.procedures.vocabulary import Effects
+
 CHANNELS = ("online", "counter", "postal")
 ONLINE_LEVELS = ("toan_trinh", "mot_phan")
 FIELD_TYPES = ("string", "text", "integer", "number", "date", "boolean", "choice", "email", "phone", "cccd")
 
-# Guards: pure checks the engine runs before a transition (see app/workflow/guards.py).
-GUARDS = (
-    "required_documents",  # every required document of the procedure is attached
-    "has_reason",  # the request carries a non-empty comment/reason
-    "has_items",  # the request lists at least one item (supplement requests, Mẫu 02)
-    "not_extended",  # no extension yet (Mẫu 04 at most once)
-    "new_appointment",  # payload.new_appointment_at is later than the current appointment
-    "has_assignee",  # payload.assignee names a specialist of the acting unit
-    "has_result",  # a result document is attached to the dossier
-    "before_due",  # the dossier is not yet past its due time (Mẫu 04 is issued before)
-)
-# Actions: side effects on the dossier's records, run in order inside the transition's transaction.
-ACTIONS = (
-    "start_clock",  # received_at = now; due_at from the procedure deadline; opens the first step
-    "open_step",  # closes the current step and opens a new one at the target unit (forward)
-    "assign",  # sets the assignee (payload.assignee) of the current step
-    "pause_clock",  # dossier and current step stop accruing working time
-    "resume_clock",  # working time accrues again; due_at moved by the paused time
-    "extend",  # sets appointment_at = payload.new_appointment_at (legal due_at unchanged)
-    "finish",  # closes the current step and the dossier clock; outcome early/on time/late
-    "record_return",  # returned_at = now; payload.return_method recorded
-)
+# Guards, actions, inputs and kinds of transition: app.procedures.vocabulary.
 DEADLINE_KINDS = ("working_days", "working_hours", "same_day")
 
 
@@ -108,7 +92,7 @@ class StepSpec:
 @dataclass(frozen=True)
 class Transition:
     name: str
-    sources: tuple[str, ...]
+    sources: tuple[str, ...]  # empty for the initial transition (submit): from no state
     target: str
     roles: tuple[str, ...]
     label: Text
@@ -117,6 +101,15 @@ class Transition:
     step: StepSpec | None = None  # the step this transition opens (start_clock / open_step)
     forward_to: UnitSelector | None = None  # required with open_step
     requires_comment: bool = False
+    kind: str | None = None  # the kind of transition its effects come from, if any
+    effects: Effects | None = None  # always set once loaded (vocabulary.Effects)
+    inputs: tuple[tuple[str, str], ...] = ()  # (input name, "required" | "optional")
+
+    def accepts(self, name: str) -> bool:
+        return any(key == name for key, _ in self.inputs)
+
+    def requires(self, name: str) -> bool:
+        return (name, "required") in self.inputs
 
 
 @dataclass(frozen=True)
@@ -145,6 +138,21 @@ class Procedure:
     @property
     def initial_state(self) -> State:
         return next(s for s in self.states.values() if s.is_initial)
+
+    @property
+    def initial_transition(self) -> Transition:
+        """The submission: from no state to the initial state."""
+        return next(t for t in self.transitions if not t.sources)
+
+    def find_transition(self, name: str | None, source: str | None) -> Transition | None:
+        """The transition `name` from `source` (None: the initial transition); a (name, source)
+        pair is unique in a workflow."""
+        for transition in self.transitions:
+            if transition.name == name and (
+                source in transition.sources if source else not transition.sources
+            ):
+                return transition
+        return None
 
     def document(self, key: str) -> DocumentSpec | None:
         return next((d for d in self.documents if d.key == key), None)

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from app.procedures.definitions import Procedure, State, Transition
 from app.procedures.validation import Problems
+from app.procedures.vocabulary import ADDED_BY_LOADER
 
 SAME_STATE = "@same"  # transition target: stay in the current state
 
@@ -61,7 +62,8 @@ def mermaid(procedure: Procedure) -> str:
     for state in procedure.states.values():
         lines.append(f"    {state.name} : {state.label.vi} ({state.national_code})")
     lines.append(f"    [*] --> {procedure.initial_state.name}")
-    for source, target, name in edges(procedure.transitions):
+    declared = [t for t in procedure.transitions if t.name not in ADDED_BY_LOADER]
+    for source, target, name in edges(declared):
         lines.append(f"    {source} --> {target} : {name}")
     for state in procedure.states.values():
         if state.is_final:

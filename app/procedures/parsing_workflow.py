@@ -1,7 +1,10 @@
-"""States and transitions of a procedure's workflow, checked against each other and the org levels.
+"""States and transitions of a procedure's workflow, checked against each other, the org levels and
+the vocabulary (app.procedures.vocabulary).
 
 Part of the loader: see `parsing.parse_procedure`. Targets may be "@same" (stay in the current state);
-`forward_to.kind` may be "@receiving" (back to the dossier's receiving unit).
+`forward_to.kind` may be "@receiving" (back to the dossier's receiving unit). Every workflow also gets
+the two transitions the vocabulary adds: the submission (from no state to the initial state) and the
+attaching of documents (in any state that is not final).
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from app.procedures.definitions import ACTIONS, GUARDS, ROLES, State, StepSpec, Transition, UnitSelector
+from app.procedures.definitions import ROLES, State, StepSpec, Text, Transition, UnitSelector
 from app.procedures.graph import SAME_STATE
 from app.procedures.validation import (
     Problems,
@@ -25,9 +28,29 @@ from app.procedures.validation import (
     string_list,
     text,
 )
+from app.procedures.vocabulary import (
+    ACTIONS,
+    ADDED_BY_LOADER,
+    ATTACH_DOCUMENTS,
+    COMMENT_VALUES,
+    CONTROL_SHEET,
+    FORM_KEYS,
+    FORM_NEEDS,
+    GUARDS,
+    KINDS,
+    NOTIFICATION_NEEDS,
+    NOTIFICATIONS,
+    OPTIONAL,
+    QUEUE_VALUES,
+    REQUIRED,
+    SUBMIT,
+    Effects,
+    Kind,
+    Sentence,
+)
 
 RECEIVING_UNIT = "@receiving"  # forward_to kind: back to the dossier's receiving unit
-
+DECLARABLE_KINDS = tuple(k for k in KINDS if k not in ADDED_BY_LOADER)
 
 _STATE_FLAGS = ("initial", "final", "paused")
 
@@ -63,7 +86,7 @@ def parse_states(p: Problems, path: str, value: Any) -> tuple[dict[str, State], 
 
 
 _TRANSITION_REQUIRED = ("name", "from", "to", "roles", "label")
-_TRANSITION_OPTIONAL = ("guards", "actions", "step", "forward_to", "requires_comment")
+_TRANSITION_OPTIONAL = ("kind", "effects", "guards", "actions", "step", "forward_to", "requires_comment")
 
 
 def parse_transitions(
@@ -74,10 +97,12 @@ def parse_transitions(
     declared: set[str] | None,
     levels: Sequence[str],
 ) -> tuple[Transition, ...] | None:
+    """The declared transitions, checked one by one and then together; then the two the vocabulary
+    adds to every workflow (appended after them)."""
     if not isinstance(value, list) or not value:
         p.add(path, "must be a non-empty list of transitions")
         return None
-    result: list[Transition] = []
+    result: list[tuple[int, Transition]] = []
     pairs: dict[tuple[str, str], int] = {}
     start = len(p.messages)
     for index, raw in enumerate(value):
@@ -93,8 +118,16 @@ def parse_transitions(
                     f"transition '{transition.name}' from '{source}' "
                     f"is already defined at {join(path, first)}",
                 )
-        result.append(transition)
-    return tuple(result) if len(p.messages) == start else None
+        result.append((index, transition))
+    if len(p.messages) != start:
+        return None
+    _check_together(p, path, result, states)
+    if len(p.messages) != start:
+        return None
+    return (*(t for _, t in result), *_added_by_loader(states))
+
+
+# --- one transition -------------------------------------------------------------------------------
 
 
 def _transition(
@@ -110,6 +143,8 @@ def _transition(
         return None
     count = len(p.messages)
     name = read(p, path, item, "name", identifier)
+    if name in ADDED_BY_LOADER:
+        p.add(join(path, "name"), f"'{name}' is added to every workflow by the loader; do not declare it")
     sources = read(p, path, item, "from", string_list, what="state")
     for index, source in enumerate(sources or ()):
         if declared is not None and source not in declared:
@@ -119,17 +154,130 @@ def _transition(
         p.add(join(path, "to"), f"unknown state '{target}'")
     roles = read(p, path, item, "roles", string_list, ROLES, what="role")
     label = read(p, path, item, "label", text)
-    guards = _optional_list(p, path, item, "guards", GUARDS, "guard")
-    actions = _optional_list(p, path, item, "actions", ACTIONS, "action")
+    kind = _kind(p, path, item, name)
+    guards = _optional_list(p, path, item, "guards", tuple(GUARDS), "guard")
+    actions = _optional_list(p, path, item, "actions", tuple(ACTIONS), "action")
     step = read(p, path, item, "step", _step)
     forward_to = read(p, path, item, "forward_to", _forward_to, levels)
     requires_comment = boolean(p, join(path, "requires_comment"), item.get("requires_comment", False))
     _check_actions(p, path, item, actions or (), sources or (), target, states)
+    effects = _effects(p, join(path, "effects"), item.get("effects"), kind, "effects" in item, name)
     if len(p.messages) > count:
         return None
+    guards = tuple(dict.fromkeys((*guards, *(kind.guards if kind else ()))))
+    forms = effects.forms
+    if any(ACTIONS[a].hands_over for a in actions) and CONTROL_SHEET not in forms:
+        forms = (*forms, CONTROL_SHEET)
+    effects = _replace(effects, forms=forms)
     return Transition(
-        name, sources, target, roles, label, guards, actions, step, forward_to, requires_comment
+        name,
+        sources,
+        target,
+        roles,
+        label,
+        guards,
+        actions,
+        step,
+        forward_to,
+        requires_comment,
+        kind=kind.name if kind else None,
+        effects=effects,
+        inputs=_inputs(guards, actions, forward_to, kind, requires_comment),
     )
+
+
+def _kind(p: Problems, path: str, item: dict, name: str | None) -> Kind | None:
+    """The declared kind, else the kind the name is, else None (effects are then declared in full)."""
+    if "kind" in item:
+        chosen = choice(p, join(path, "kind"), item["kind"], DECLARABLE_KINDS, "kind of transition")
+        return KINDS.get(chosen) if chosen else None
+    return KINDS[name] if name in DECLARABLE_KINDS else None
+
+
+def _replace(effects: Effects, **changes: Any) -> Effects:
+    from dataclasses import replace
+
+    return replace(effects, **changes)
+
+
+_EFFECT_KEYS = (
+    "sentence",
+    "comment",
+    "queue",
+    "forms",
+    "notify",
+    "asks_applicant",
+    "answers_applicant",
+    "withdraws",
+)
+_EFFECTS_IN_FULL = ("sentence", "comment", "queue")
+
+
+def _effects(p: Problems, path: str, value: Any, kind: Kind | None, given: bool, name: str | None) -> Effects:
+    """The kind's effects with the overrides of `effects:`; without a kind, effects in full."""
+    if not given:
+        if kind is None:
+            p.add(
+                path,
+                f"'{name}' is not a kind of transition ({', '.join(DECLARABLE_KINDS)}): give `kind:` "
+                f"or declare its effects ({', '.join(_EFFECTS_IN_FULL)}, and forms and notify if any)",
+            )
+            return Effects(Sentence(Text("", "")))
+        return kind.effects
+    required = () if kind is not None else _EFFECTS_IN_FULL
+    data = mapping(p, path, value, required, [k for k in _EFFECT_KEYS if k not in required])
+    base = kind.effects if kind is not None else Effects(Sentence(Text("", "")))
+    if data is None:
+        return base
+    changes: dict[str, Any] = {}
+    if "sentence" in data:
+        sentence = text(p, join(path, "sentence"), data["sentence"])
+        changes["sentence"] = Sentence(sentence) if sentence else base.sentence
+    for key, allowed in (("comment", COMMENT_VALUES), ("queue", QUEUE_VALUES)):
+        if key in data:
+            changes[key] = choice(p, join(path, key), data[key], allowed, key)
+    if "forms" in data:
+        forms = string_list(p, join(path, "forms"), data["forms"], FORM_KEYS, what="form", non_empty=False)
+        changes["forms"] = forms or ()
+    if "notify" in data:
+        changes["notify"] = (
+            None
+            if data["notify"] is None
+            else choice(p, join(path, "notify"), data["notify"], NOTIFICATIONS, "notification")
+        )
+    for flag in ("asks_applicant", "answers_applicant", "withdraws"):
+        if flag in data:
+            changes[flag] = boolean(p, join(path, flag), data[flag])
+    return _replace(base, **{k: v for k, v in changes.items() if v is not None or k == "notify"})
+
+
+def _inputs(
+    guards: Sequence[str],
+    actions: Sequence[str],
+    forward_to: UnitSelector | None,
+    kind: Kind | None,
+    requires_comment: bool,
+) -> tuple[tuple[str, str], ...]:
+    """What the transition may be given: required by its guards and actions, optional otherwise.
+    A hand-off back to the receiving unit needs no unit."""
+    found: dict[str, str] = {"comment": REQUIRED if requires_comment else OPTIONAL}
+
+    def add(name: str, requirement: str) -> None:
+        found[name] = REQUIRED if REQUIRED in (requirement, found.get(name)) else OPTIONAL
+
+    for guard in guards:
+        for name in GUARDS[guard].requires:
+            add(name, REQUIRED)
+    for action in actions:
+        spec = ACTIONS[action]
+        for name in spec.requires:
+            add(name, REQUIRED)
+        for name in spec.accepts:
+            if name != "unit" or (forward_to is not None and forward_to.kind != RECEIVING_UNIT):
+                add(name, OPTIONAL)
+    for name in kind.accepts if kind else ():
+        add(name, OPTIONAL)
+    return tuple(found.items())
 
 
 def _optional_list(
@@ -148,7 +296,7 @@ def _check_actions(
     states: dict[str, State],
 ) -> None:
     """Actions that need a step or a destination, and clock actions that must match paused states."""
-    opens_step = "start_clock" in actions or "open_step" in actions
+    opens_step = any(ACTIONS[a].opens_step for a in actions)
     if opens_step and "step" not in item:
         p.add(join(path, "step"), "required by the start_clock and open_step actions")
     if "step" in item and not opens_step:
@@ -187,3 +335,100 @@ def _forward_to(p: Problems, path: str, value: Any, levels: Sequence[str]) -> Un
     if kind == RECEIVING_UNIT and ("level" in data or "under" in data):
         p.add(path, f"'{RECEIVING_UNIT}' takes no level or under: it is the dossier's receiving unit")
     return UnitSelector(kind, level, under) if len(p.messages) == count and kind else None
+
+
+# --- the workflow as a whole ----------------------------------------------------------------------
+
+
+def _check_together(
+    p: Problems, path: str, indexed: list[tuple[int, Transition]], states: dict[str, State]
+) -> None:
+    """Effects that cannot work: a form or notification that prints what the transition does not
+    record, a request to the applicant they cannot answer, a pause nothing resumes."""
+    transitions = [t for _, t in indexed]
+    for index, transition in indexed:
+        at = join(path, index)
+        for form in transition.effects.forms:
+            _check_needs(p, join(at, "effects.forms"), transition, f"form '{form}'", FORM_NEEDS.get(form))
+        if transition.effects.notify:
+            needs = NOTIFICATION_NEEDS.get(transition.effects.notify)
+            _check_needs(
+                p,
+                join(at, "effects.notify"),
+                transition,
+                f"notification '{transition.effects.notify}'",
+                needs,
+            )
+        target = transition.target
+        if transition.effects.asks_applicant and target != SAME_STATE:
+            answers = [
+                t
+                for t in transitions
+                if target in t.sources and t.effects.answers_applicant and "citizen" in t.roles
+            ]
+            if not answers:
+                p.add(
+                    at,
+                    f"asks the applicant for documents, but '{target}' has no transition by which the "
+                    "applicant answers (kind supplement, roles [citizen])",
+                )
+        if "pause_clock" in transition.actions and target in states:
+            if not any(target in t.sources and "resume_clock" in t.actions for t in transitions):
+                p.add(
+                    join(at, "actions"),
+                    f"pause_clock leads to '{target}', and no transition from it resumes the clock",
+                )
+        if transition.effects.answers_applicant and "citizen" not in transition.roles:
+            p.add(join(at, "roles"), "the applicant's answer must be a citizen's transition")
+        if transition.effects.withdraws and (
+            "citizen" not in transition.roles or target not in states or not states[target].is_final
+        ):
+            p.add(at, "a withdrawal is the citizen's and leads to a final state")
+
+
+def _check_needs(
+    p: Problems,
+    path: str,
+    transition: Transition,
+    what: str,
+    needs: tuple[tuple[str, ...], tuple[str, ...]] | None,
+) -> None:
+    if needs is None:
+        return
+    actions, guards = needs
+    if set(actions) & set(transition.actions) or set(guards) & set(transition.guards):
+        return
+    wanted = [f"action {a}" for a in actions] + [f"guard {g}" for g in guards]
+    p.add(path, f"{what} prints what this transition does not record: it needs {' or '.join(wanted)}")
+
+
+def _added_by_loader(states: dict[str, State]) -> tuple[Transition, ...]:
+    """The submission and the attaching of documents, from the vocabulary's kinds."""
+    submit, attach = KINDS[SUBMIT], KINDS[ATTACH_DOCUMENTS]
+    initial = next((s.name for s in states.values() if s.is_initial), None)
+    if initial is None:  # reported with the states
+        return ()
+    open_states = tuple(name for name, state in states.items() if not state.is_final)
+    return (
+        Transition(
+            SUBMIT,
+            (),
+            initial,
+            submit.roles,
+            submit.label,
+            kind=SUBMIT,
+            effects=submit.effects,
+            inputs=_inputs(submit.guards, (), None, submit, False),
+        ),
+        Transition(
+            ATTACH_DOCUMENTS,
+            open_states,
+            SAME_STATE,
+            attach.roles,
+            attach.label,
+            guards=attach.guards,
+            kind=ATTACH_DOCUMENTS,
+            effects=attach.effects,
+            inputs=_inputs(attach.guards, (), None, attach, False),
+        ),
+    )

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from typing import Any
 
 from flask import current_app
 
-from app.procedures.definitions import Procedure
+from app.procedures.definitions import Procedure, Transition
 from app.procedures.loader import ProcedureRegistry, WorkflowDefinitionError
 
 EXTENSION_KEY = "procedures"
@@ -69,3 +70,13 @@ def get_procedure(code: str, version: int | None = None, on: date | None = None)
     """That version, or the version in effect on `on` (today by default); NotFoundError otherwise."""
     registry = get_registry()
     return registry.get(code, version) if version is not None else registry.current(code, on)
+
+
+def transition_of_message(payload: dict[str, Any]) -> Transition | None:
+    """The transition an outbox message about a dossier event reports (its procedure version, its
+    name and the state it left), with its declared effects; None when no loaded workflow has it."""
+    code, version = payload.get("procedure_code"), payload.get("procedure_version")
+    procedure = get_registry().find(code, version) if code and version else None
+    if procedure is None:
+        return None
+    return procedure.find_transition(payload.get("transition"), payload.get("from_state"))

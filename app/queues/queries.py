@@ -29,13 +29,11 @@ from app.dossiers.models import Dossier, DossierStep
 from app.extensions import db
 from app.procedures import get_registry
 from app.procedures.queries import search_words
+from app.procedures.vocabulary import WORK
 
 KINDS = ("reception", "specialist", "leader")
 PAGE_SIZE = 50
 MAX_LIMIT = 200
-# Transitions open in nearly every state (Mẫu 04 extension, stop, citizen withdrawal): they do not
-# make a dossier "work to do" for a role, or the leader's queue would hold every open dossier.
-SIDE_TRANSITIONS = frozenset({"extend", "stop", "withdraw"})
 CITIZEN_ID = re.compile(r"^\d{12}$")
 DOSSIER_CODE = re.compile(r"^\S+-\d{6}-\d{4,}$")  # <agency code>-YYMMDD-XXXX (DOMAIN §5)
 
@@ -137,7 +135,9 @@ def _queue_states(registry_id: int, role: str) -> tuple[tuple[str, int, str], ..
     found = set()
     for procedure in registry.all():
         for transition in procedure.transitions:
-            if role not in transition.roles or transition.name in SIDE_TRANSITIONS:
+            # Side transitions (open in nearly every state: a new appointment, stop, withdrawal,
+            # attaching documents) do not make a dossier work to do, or every queue would hold all.
+            if role not in transition.roles or transition.effects.queue != WORK:
                 continue
             found.update((procedure.code, procedure.version, s) for s in transition.sources)
             # A paused state stays in the queue of the role that paused it (flagged "paused"): the

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 REPORT = FormKind(
     "monthly_report",
+    "monthly_report",
     "",
     "Báo cáo tình hình, kết quả giải quyết thủ tục hành chính",
     "reports/monthly_report.html",

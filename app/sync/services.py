@@ -40,16 +40,16 @@ _LANES_KEY = "sync_lanes_to_hand_over"
 
 
 def _event_of(message: OutboxMessage) -> DossierEvent | None:
-    from app.notifications.services import find_transition_event
-
-    if message.topic == "dossier.submitted":
-        return db.session.scalar(
-            select(DossierEvent)
-            .where(DossierEvent.dossier_id == message.dossier_id)
-            .order_by(DossierEvent.id)
-            .limit(1)
-        )
-    return find_transition_event(message.dossier_id, message.payload)
+    """The event the message reports (messages written before they carried its id: the first event
+    of a submission)."""
+    if message.payload.get("event_id"):
+        return db.session.get(DossierEvent, message.payload["event_id"])
+    return db.session.scalar(
+        select(DossierEvent)
+        .where(DossierEvent.dossier_id == message.dossier_id)
+        .order_by(DossierEvent.id)
+        .limit(1)
+    )
 
 
 def _national_kinds(topic: str) -> tuple[str, ...]:

@@ -1,7 +1,9 @@
-"""Actions: the effects of a transition on the dossier's processing records (DOMAIN §3, §6).
+"""Actions: what a transition does to the dossier's processing records, in the order declared.
 
-They run inside the transition's transaction and only flush. Times come from the SLA clock
-(app.calendar), so every deadline is computed by the same code as the due-date API.
+They run inside the transition's unit of work and write nothing themselves (the engine flushes
+once). Times come from the SLA clock (app.calendar), so every deadline is computed by the same code
+as the due-date API. The actions a workflow may name are declared in app.procedures.vocabulary;
+`ACTIONS` holds them, by function name.
 """
 
 from __future__ import annotations
@@ -16,10 +18,17 @@ from app.extensions import db
 from app.org.models import Unit
 from app.org.queries import area_at_level, find_unit_by_code, list_units_matching
 from app.procedures.definitions import Deadline, Transition
+from app.procedures.vocabulary import RETURN_METHODS
 from app.workflow.context import TransitionContext
 from app.workflow.guards import find_assignee
 
-RETURN_METHODS = ("counter", "post", "electronic")
+Action = Callable[[TransitionContext], None]
+ACTIONS: dict[str, Action] = {}
+
+
+def action(do: Action) -> Action:
+    ACTIONS[do.__name__] = do
+    return do
 
 
 def _due(start, budget: Deadline):  # noqa: ANN001, ANN202
@@ -59,6 +68,7 @@ def close_step(ctx: TransitionContext, *, measure: bool = True) -> None:
         step.outcome = get_calendar().outcome(ctx.now, step.due_at)
 
 
+@action
 def start_clock(ctx: TransitionContext) -> None:
     dossier = ctx.dossier
     dossier.received_at = ctx.now
@@ -113,6 +123,7 @@ def resolve_forward_unit(ctx: TransitionContext) -> Unit:
     raise ValidationError(message, {"unit": message})
 
 
+@action
 def open_step(ctx: TransitionContext) -> None:
     target = resolve_forward_unit(ctx)
     close_step(ctx)
@@ -120,7 +131,8 @@ def open_step(ctx: TransitionContext) -> None:
     ctx.dossier.assignee_id = None
 
 
-def assign(ctx: TransitionContext) -> None:
+@action
+def set_assignee(ctx: TransitionContext) -> None:
     assignee = find_assignee(ctx)
     assert assignee is not None  # guarded by has_assignee
     ctx.dossier.assignee_id = assignee.id
@@ -128,12 +140,14 @@ def assign(ctx: TransitionContext) -> None:
         ctx.dossier.current_step.assignee_id = assignee.id
 
 
+@action
 def pause_clock(ctx: TransitionContext) -> None:
     ctx.dossier.paused_at = ctx.now
     if ctx.dossier.current_step is not None:
         ctx.dossier.current_step.paused_at = ctx.now
 
 
+@action
 def resume_clock(ctx: TransitionContext) -> None:
     """Working time does not accrue while paused: due times move by the remaining working time."""
     dossier, calendar = ctx.dossier, get_calendar()
@@ -153,13 +167,15 @@ def resume_clock(ctx: TransitionContext) -> None:
         step.paused_at = None
 
 
-def extend(ctx: TransitionContext) -> None:
+@action
+def set_new_appointment(ctx: TransitionContext) -> None:
     """Mẫu 04: a new appointment for the citizen. The legal due_at (and so the outcome) is unchanged."""
     ctx.dossier.appointment_at = parse_instant(ctx.payload["new_appointment_at"])
     ctx.dossier.is_extended = True
     ctx.dossier.extension_reason = ctx.comment
 
 
+@action
 def finish(ctx: TransitionContext) -> None:
     dossier = ctx.dossier
     dossier.completed_at = ctx.now
@@ -171,6 +187,7 @@ def finish(ctx: TransitionContext) -> None:
     close_step(ctx)
 
 
+@action
 def record_return(ctx: TransitionContext) -> None:
     method = ctx.payload.get("return_method") or "counter"
     if method not in RETURN_METHODS:
@@ -180,15 +197,3 @@ def record_return(ctx: TransitionContext) -> None:
         )
     ctx.dossier.returned_at = ctx.now
     ctx.dossier.return_method = method
-
-
-ACTIONS: dict[str, Callable[[TransitionContext], None]] = {
-    "start_clock": start_clock,
-    "open_step": open_step,
-    "assign": assign,
-    "pause_clock": pause_clock,
-    "resume_clock": resume_clock,
-    "extend": extend,
-    "finish": finish,
-    "record_return": record_return,
-}

@@ -19,6 +19,7 @@ from app.dossiers.schemas import (
 )
 from app.procedures.definitions import Transition
 from app.storage import download_response
+from app.workflow.documents import RESULT_KEY, Files
 from app.workflow.engine import apply_transition, available_transitions
 from app.workflow.permissions import require_can_attach
 from app.workflow.submission import Submission, Upload, add_documents, submit_dossier
@@ -96,13 +97,16 @@ def transition(body: dict, code: str) -> Dossier:
 @require_api_user()
 @blp.response(201, DossierSchema)
 def upload_documents(code: str) -> Dossier:
-    """Attach files (multipart, one part per document key; staff may send the result as part `result`)."""
+    """Attach files (multipart, one part per document key; staff may send the result as part `result`).
+    An event of its own; a newer file of a key replaces the current one. 409 once the dossier is closed."""
     dossier = get_dossier(code, current_user)
     uploads = _uploads()
-    is_result = any(u.key == "result" for u in uploads)
-    require_can_attach(current_user, dossier, is_result)
-    add_documents(dossier, current_user, uploads, is_result=is_result)
-    return _detail(dossier)
+    files = Files(
+        documents=[u for u in uploads if u.key != RESULT_KEY],
+        results=[u for u in uploads if u.key == RESULT_KEY],
+    )
+    require_can_attach(current_user, dossier, results=bool(files.results))
+    return _detail(add_documents(dossier, current_user, files))
 
 
 @blp.route("/<code>/documents/<int:document_id>/download", methods=["GET"])

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from app.auth.models import User
 from app.dossiers.models import Dossier
 from app.procedures.definitions import Procedure, Transition
+from app.workflow.documents import Files
 
 
 @dataclass
@@ -19,6 +20,7 @@ class TransitionContext:
     user: User
     payload: dict[str, Any]
     now: datetime
+    files: Files = field(default_factory=Files)
 
     @property
     def comment(self) -> str:

@@ -1,6 +1,8 @@
 """Guards: pure checks run before a transition. Each returns None or a message naming the problem.
 
-Messages are keyed by the payload field they concern, so the client can show them next to it.
+Messages are keyed by the payload field they concern, so the client can show them next to it. The
+guards a workflow may name, and the inputs each needs, are declared in app.procedures.vocabulary;
+`GUARDS` holds their checks, by function name.
 """
 
 from __future__ import annotations
@@ -15,20 +17,31 @@ from app.extensions import db
 from app.workflow.context import TransitionContext
 
 GuardResult = tuple[str, str] | None  # (field, message)
+Guard = Callable[[TransitionContext], GuardResult]
+GUARDS: dict[str, Guard] = {}
 
 
+def guard(check: Guard) -> Guard:
+    GUARDS[check.__name__] = check
+    return check
+
+
+@guard
 def required_documents(ctx: TransitionContext) -> GuardResult:
     present = {d.doc_key for d in ctx.dossier.documents if d.is_current and not d.is_result}
+    present.update(ctx.files.input_keys)
     missing = [d.name.vi for d in ctx.procedure.documents if d.required and d.key not in present]
     if missing:
         return "documents", "Hồ sơ còn thiếu giấy tờ bắt buộc: " + "; ".join(missing)
     return None
 
 
+@guard
 def has_reason(ctx: TransitionContext) -> GuardResult:
     return None if ctx.comment else ("comment", "Cần ghi rõ lý do")
 
 
+@guard
 def has_items(ctx: TransitionContext) -> GuardResult:
     items = ctx.payload.get("items") or []
     if not items or not all(isinstance(i, str) and i.strip() for i in items):
@@ -36,12 +49,14 @@ def has_items(ctx: TransitionContext) -> GuardResult:
     return None
 
 
+@guard
 def not_extended(ctx: TransitionContext) -> GuardResult:
     if ctx.dossier.is_extended:
         return "transition", "Hồ sơ đã được gia hạn một lần (Mẫu 04 chỉ được lập một lần)"
     return None
 
 
+@guard
 def new_appointment(ctx: TransitionContext) -> GuardResult:
     raw = ctx.payload.get("new_appointment_at")
     try:
@@ -57,22 +72,38 @@ def new_appointment(ctx: TransitionContext) -> GuardResult:
     return None
 
 
+@guard
 def has_assignee(ctx: TransitionContext) -> GuardResult:
     if find_assignee(ctx) is None:
         return "assignee", "Cần chọn một chuyên viên đang hoạt động của đơn vị đang xử lý hồ sơ"
     return None
 
 
+@guard
 def has_result(ctx: TransitionContext) -> GuardResult:
-    if not any(d.is_result for d in ctx.dossier.documents):
+    if not ctx.files.results and not any(d.is_result for d in ctx.dossier.documents):
         return "documents", "Chưa đính kèm tệp kết quả giải quyết"
     return None
 
 
+@guard
 def before_due(ctx: TransitionContext) -> GuardResult:
     due = ctx.dossier.due_at
     if due is not None and ctx.now > due:
         return "transition", "Hồ sơ đã quá hạn: phiếu xin lỗi và hẹn lại (Mẫu 04) phải lập trước hạn"
+    return None
+
+
+@guard
+def may_attach(ctx: TransitionContext) -> GuardResult:
+    """Staff attach documents while their unit holds the dossier (the engine checks the unit); an
+    applicant only while the dossier waits for their answer, and never a result."""
+    if ctx.user.is_staff:
+        return None
+    if ctx.files.results:
+        return "result_file", "Chỉ cơ quan giải quyết được đính kèm kết quả"
+    if not any(t.effects.answers_applicant for t in ctx.procedure.transitions_from(ctx.dossier.state)):
+        return "documents", "Hồ sơ không ở trạng thái chờ bổ sung giấy tờ"
     return None
 
 
@@ -85,15 +116,3 @@ def find_assignee(ctx: TransitionContext) -> User | None:
     if user is None or user.role != "specialist" or not user.is_active:
         return None
     return user if user.unit_id == ctx.dossier.current_unit_id else None
-
-
-GUARDS: dict[str, Callable[[TransitionContext], GuardResult]] = {
-    "required_documents": required_documents,
-    "has_reason": has_reason,
-    "has_items": has_items,
-    "not_extended": not_extended,
-    "new_appointment": new_appointment,
-    "has_assignee": has_assignee,
-    "has_result": has_result,
-    "before_due": before_due,
-}

@@ -1,23 +1,31 @@
-"""Who may change a dossier's documents (the engine itself checks who may apply a transition)."""
+"""Who may attach documents to a dossier outside another transition (the engine itself checks who
+may apply each transition): staff of the unit holding it; the applicant while asked for documents,
+and never a result. Once the dossier is closed, nobody."""
 
 from __future__ import annotations
 
 from app.auth.models import User
-from app.core.errors import PermissionDeniedError
+from app.core.errors import ConflictError, PermissionDeniedError
 from app.dossiers.models import Dossier
-from app.workflow.engine import available_transitions
+from app.procedures.vocabulary import ATTACH_DOCUMENTS
+from app.workflow.engine import available_transitions, procedure_of
 
 
-def require_can_attach(user: User, dossier: Dossier, is_result: bool) -> None:
-    """Citizens add documents only when asked to supplement; staff only while their unit holds it,
-    and only staff attach a result."""
-    if user.role == "citizen":
-        allowed = not is_result and any(t.name == "supplement" for t in available_transitions(dossier, user))
-    else:
-        allowed = user.unit_id == dossier.current_unit_id and user.role in (
-            "reception",
-            "specialist",
-            "leader",
+def can_attach(user: User, dossier: Dossier, *, results: bool = False) -> bool:
+    available = available_transitions(dossier, user)
+    if not any(t.name == ATTACH_DOCUMENTS for t in available):
+        return False
+    if user.is_staff:
+        return True
+    return not results and any(t.effects.answers_applicant for t in available)
+
+
+def require_can_attach(user: User, dossier: Dossier, *, results: bool = False) -> None:
+    state = procedure_of(dossier).states[dossier.state]
+    if state.is_final:
+        raise ConflictError(
+            f"Hồ sơ đã kết thúc ({state.label.vi}): không thể thêm hay thay thế tài liệu",
+            {"state": dossier.state},
         )
-    if not allowed:
+    if not can_attach(user, dossier, results=results):
         raise PermissionDeniedError("Không được bổ sung tài liệu cho hồ sơ ở trạng thái này")

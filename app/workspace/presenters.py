@@ -1,6 +1,6 @@
-"""What the dossier workspace shows: the engine's actions with the inputs each one needs (read from
-the transition's guards and actions, never from state names), history, steps, and the reading of
-a posted action form into the engine's payload."""
+"""What the dossier workspace shows: the engine's actions with the inputs each one takes (declared by
+the transition's guards, actions and kind, never read from names), history, steps, and the reading
+of a posted action form into the engine's payload."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from werkzeug.datastructures import MultiDict
 from app.auth.models import User
 from app.dossiers.models import Dossier, DossierEvent
 from app.org.models import Unit
-from app.procedures.definitions import Procedure, Transition
+from app.procedures.definitions import DocumentSpec, Procedure, Transition
 from app.workflow.actions import forward_candidates
+from app.workflow.documents import RESULT_KEY, Files, Upload
 from app.workflow.engine import available_transitions, procedure_of
-from app.workflow.submission import Upload
 from app.workspace.queries import list_specialists
 
 NATIONAL_STATUS = {
@@ -74,6 +74,7 @@ class ActionView:
     units: list[Unit] | None = None
     needs_return_method: bool = False
     result_file: str | None = None  # "required" / "optional" / None
+    document_specs: tuple[DocumentSpec, ...] = ()  # input documents it takes, one file each
 
     @property
     def name(self) -> str:
@@ -93,37 +94,39 @@ class ActionView:
             or self.units is not None
             or self.needs_return_method
             or self.result_file
+            or self.document_specs
         )
 
 
-def action_view(dossier: Dossier, transition: Transition) -> ActionView:
-    guards, actions = set(transition.guards), set(transition.actions)
+def _result_file(dossier: Dossier, transition: Transition) -> str | None:
+    """A required result is required until one is attached; an optional one is offered while none
+    is, and always where documents are added."""
+    if not transition.accepts("result_file"):
+        return None
     has_result = any(d.is_result for d in dossier.documents)
-    forwards_choice = (
-        "open_step" in actions and transition.forward_to and transition.forward_to.kind != "@receiving"
-    )
-    result_file = None
-    if transition.name == "approve" or "has_result" in guards:
-        result_file = "optional" if has_result else "required"
-    elif transition.name == "complete" and not has_result:
-        result_file = "optional"
+    if transition.requires("result_file"):
+        return "optional" if has_result else "required"
+    return "optional" if not has_result or transition.accepts("documents") else None
+
+
+def action_view(dossier: Dossier, transition: Transition, procedure: Procedure) -> ActionView:
     return ActionView(
         transition,
-        needs_items="has_items" in guards,
-        needs_reason="has_reason" in guards or transition.requires_comment,
-        needs_appointment="new_appointment" in guards or "extend" in actions,
-        specialists=list_specialists(dossier.current_unit_id)
-        if "has_assignee" in guards or "assign" in actions
-        else None,
-        units=forward_candidates(dossier, transition) if forwards_choice else None,
-        needs_return_method="record_return" in actions,
-        result_file=result_file,
+        needs_items=transition.accepts("items"),
+        needs_reason=transition.requires("comment"),
+        needs_appointment=transition.accepts("new_appointment_at"),
+        specialists=list_specialists(dossier.current_unit_id) if transition.accepts("assignee") else None,
+        units=forward_candidates(dossier, transition) if transition.accepts("unit") else None,
+        needs_return_method=transition.accepts("return_method"),
+        result_file=_result_file(dossier, transition),
+        document_specs=procedure.documents if transition.accepts("documents") else (),
     )
 
 
 def list_actions(dossier: Dossier, user: User) -> list[ActionView]:
     """Exactly the engine's available transitions for this user, in workflow order."""
-    return [action_view(dossier, t) for t in available_transitions(dossier, user)]
+    procedure = procedure_of(dossier)
+    return [action_view(dossier, t, procedure) for t in available_transitions(dossier, user)]
 
 
 def payload_from(action: ActionView, form: MultiDict) -> dict[str, Any]:
@@ -147,38 +150,54 @@ def payload_from(action: ActionView, form: MultiDict) -> dict[str, Any]:
     return payload
 
 
-def result_uploads(action: ActionView, files: MultiDict) -> list[Upload]:
-    if not action.result_file:
-        return []
-    return [
-        Upload(key="result", filename=f.filename, stream=f.stream)
-        for f in files.getlist("result_file")
+def posted_files(action: ActionView, files: MultiDict) -> Files:
+    """The files of a posted action form: the result file, and one file per input document."""
+    results = [Upload(RESULT_KEY, f.filename, f.stream) for f in files.getlist("result_file") if f.filename]
+    documents = [
+        Upload(spec.key, f.filename, f.stream)
+        for spec in action.document_specs
+        for f in files.getlist(f"document:{spec.key}")
         if f.filename
     ]
+    return Files(documents=documents, results=results if action.result_file else [])
 
 
 @dataclass
 class HistoryEntry:
     event: DossierEvent
     label: str
+    actor: str  # as named when they acted
+    unit: str  # the unit they acted for, as named then
     items: list[str] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)  # names of the files the event added
 
 
 def _event_label(procedure: Procedure, event: DossierEvent) -> str:
-    if event.transition == "submit":
-        return str(_l("Nộp hồ sơ"))  # "Submit application" (portal.po)
-    candidates = [t for t in procedure.transitions if t.name == event.transition]
-    exact = next((t for t in candidates if event.from_state in t.sources), None)
-    chosen = exact or (candidates[0] if candidates else None)
-    return chosen.label.get(lang()) if chosen else event.transition
+    transition = procedure.find_transition(event.transition, event.from_state)
+    return transition.label.get(lang()) if transition else event.transition
 
 
 def history(dossier: Dossier) -> list[HistoryEntry]:
+    """Every event, as it was recorded: the names of who acted and where are the snapshot's."""
     procedure = procedure_of(dossier)
-    return [
-        HistoryEntry(e, _event_label(procedure, e), list(e.payload.get("items") or []))
-        for e in dossier.events
-    ]
+    added: dict[int, list[str]] = {}
+    for document in dossier.documents:
+        if document.event_id is not None:
+            added.setdefault(document.event_id, []).append(document.original_name)
+    entries = []
+    for event in dossier.events:
+        actor = event.as_of.actor
+        entries.append(
+            HistoryEntry(
+                event,
+                _event_label(procedure, event),
+                actor.name if actor else "",
+                actor.unit.label(lang()) if actor and actor.unit else "",
+                list(event.payload.get("items") or []),
+                added.get(event.id, []),
+            )
+        )
+    return entries
 
 
 def step_outcome(step: Any, now: datetime) -> tuple[str, str] | None:

@@ -25,6 +25,7 @@ from app.storage import download_response
 from app.workflow.engine import procedure_of
 from app.workspace import presenters
 from app.workspace.intake import IntakeForm, intake_context, submission_from
+from app.workspace.permissions import require_intake
 from app.workspace.queries import get_intake_procedure, list_intake_procedures
 from app.workspace.services import STALE, act_on_dossier, intake_dossier
 
@@ -70,8 +71,7 @@ def act(code: str, name: str) -> Response | tuple[str, int]:
             name,
             presenters.payload_from(action, request.form),
             expected_version=request.form.get("expected_version", type=int),
-            result_files=presenters.result_uploads(action, request.files),
-            require_result=action.result_file == "required",
+            files=presenters.posted_files(action, request.files),
         )
     if isinstance(failed.error, ConflictError):
         flash(_(STALE), "error")
@@ -112,14 +112,14 @@ def preview(code: str, document_id: int) -> str:
 @bp.get("/intake")
 @staff_required
 def intake_start() -> str:
-    _require_reception()
+    require_intake(current_user)
     return render_template("workspace/intake_start.html", procedures=list_intake_procedures(current_user))
 
 
 @bp.route("/intake/<procedure_code>", methods=["GET", "POST"])
 @staff_required
 def intake(procedure_code: str) -> Response | tuple[str, int]:
-    _require_reception()
+    require_intake(current_user)
     procedure = get_intake_procedure(current_user, procedure_code)
     form = IntakeForm(procedure)
     if not form.validate_on_submit():
@@ -139,8 +139,3 @@ def intake(procedure_code: str) -> Response | tuple[str, int]:
     else:
         flash(_("Đã ghi nhận hồ sơ %(code)s.", code=created.code), "success")
     return redirect(url_for(".dossier", code=created.code), 303)
-
-
-def _require_reception() -> None:
-    if current_user.role != "reception":
-        raise PermissionDeniedError(_("Chỉ cán bộ tiếp nhận (một cửa) được tiếp nhận hồ sơ tại quầy."))

@@ -10,10 +10,12 @@ from email.policy import default as default_policy
 
 from sqlalchemy import select
 
+from app.core.uow import unit_of_work
 from app.extensions import db
 from app.notifications.models import Notification
 from app.outbox.models import OutboxMessage
-from app.workflow.submission import Upload, add_documents
+from app.workflow.documents import Files, Upload
+from app.workflow.submission import add_documents
 from tests.factories import PDF, act
 
 BIRTH = "1.001193"  # đăng ký khai sinh: the commune receives, appraises and signs
@@ -85,4 +87,8 @@ def walk_to_approved(dossier, user):
 
 
 def attach_result(dossier, staff) -> None:
-    add_documents(dossier, staff, [Upload("result", "giay-khai-sinh.pdf", io.BytesIO(PDF))], is_result=True)
+    """A result file attached by staff (an event of its own), as through the documents API."""
+    with unit_of_work():
+        add_documents(
+            dossier, staff, Files(results=[Upload("result", "giay-khai-sinh.pdf", io.BytesIO(PDF))])
+        )

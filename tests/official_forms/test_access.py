@@ -61,7 +61,14 @@ def test_form_of_another_dossier_or_not_ready_is_404(client, accepted, citizen, 
     foreign = only_form(other.id, "mau_01")
     sign_in(client, citizen.username, "password123")
     assert client.get(f"/dossiers/{accepted.code}/forms/{foreign.id}").status_code == 404
-    pending = IssuedForm(dossier_id=accepted.id, event_id=accepted.events[-1].id, form="mau_03", content={})
+    pending = IssuedForm(
+        dossier_id=accepted.id,
+        event_id=accepted.events[-1].id,
+        form_key="refusal",
+        form_set="tt01_2018",
+        form="mau_03",
+        content={},
+    )
     db.session.add(pending)
     db.session.commit()
     assert client.get(f"/dossiers/{accepted.code}/forms/{pending.id}").status_code == 404

@@ -143,7 +143,7 @@ def test_deadline_badge_and_time_left(clock, signed_in, congdan, user, now, badg
 
 def test_time_left_counts_working_days_and_hours(signed_in, congdan, user, monkeypatch):
     monkeypatch.setattr("app.portal.dossier_views.utcnow", lambda: vn("2026-12-07 08:00"))
-    from app.portal.dossier_views import time_left
+    from app.portal.dossier_presenters import time_left
 
     dossier = submit(congdan, BIRTH)
     dossier.due_at = vn("2026-12-09 11:00")
@@ -187,10 +187,12 @@ def test_supplement_keeps_nothing_when_the_transition_fails(signed_in, congdan, 
     dossier = ask_supplement(to_appraising(submit(congdan, BIRTH), user), user)
     documents, objects = len(dossier.documents), _object_count()
 
-    def refuse(ctx):
+    def refuse(ctx):  # refused after the files were stored: the stored objects must go again
         raise ValidationError("Chưa đủ điều kiện thực hiện thao tác", {"documents": "thiếu"})
 
-    monkeypatch.setattr("app.workflow.engine._check_guards", refuse)
+    from app.workflow.actions import ACTIONS
+
+    monkeypatch.setitem(ACTIONS, "resume_clock", refuse)
     response = _supplement(signed_in, dossier, {"giay_chung_sinh": (png_bytes(), "anh.png")})
     assert response.status_code == 422
     db.session.expire_all()

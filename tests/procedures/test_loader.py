@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from app.procedures.loader import WorkflowDefinitionError, load_procedures, load_registry
+from app.procedures.vocabulary import KINDS
 from tests.procedures.support import LEVELS, SHIPPED
 
 SHIPPED_CODES = {
@@ -27,28 +28,11 @@ def test_shipped_workflows_load_without_problems():
     assert {p.code: p.source_file for p in report.procedures} == SHIPPED_CODES
 
 
-def test_shipped_workflows_share_one_transition_vocabulary():
-    vocabulary = {
-        "accept",
-        "request_supplement",
-        "refuse",
-        "forward",
-        "assign",
-        "return_for_supplement",
-        "supplement",
-        "request_payment",
-        "confirm_payment",
-        "propose",
-        "approve",
-        "reject",
-        "extend",
-        "complete",
-        "deliver",
-        "withdraw",
-        "stop",
-    }
+def test_shipped_workflows_use_only_kinds_of_the_vocabulary():
+    """Every shipped transition is a kind of the vocabulary, so its effects are the kind's."""
     for procedure in load_procedures(SHIPPED, LEVELS).procedures:
-        assert {t.name for t in procedure.transitions} <= vocabulary, procedure.code
+        assert {t.kind for t in procedure.transitions} <= set(KINDS), procedure.code
+        assert all(t.effects is not None and t.effects.sentence.text.vi for t in procedure.transitions)
 
 
 def test_land_certificate_budgets_add_up_to_the_total_deadline():

@@ -50,8 +50,11 @@ def _rename_in_transition(index: int, old: str, new: str):
 
 
 def _add_transition(**fields):
+    """A transition of a plain kind (propose: no form, no notification), unless `fields` say otherwise."""
+    kind = {} if "kind" in fields or "effects" in fields else {"kind": "propose"}
+
     def mutate(data: dict) -> None:
-        data["transitions"].append({"roles": ["leader"], "label": {"vi": "X", "en": "X"}, **fields})
+        data["transitions"].append({"roles": ["leader"], "label": {"vi": "X", "en": "X"}, **kind, **fields})
 
     return mutate
 

@@ -28,7 +28,8 @@ def test_new_version_does_not_change_in_flight_dossiers(app, tmp_path, make_user
     v2["deadline"] = {"working_days": 2}
     for transition in v2["transitions"]:
         if transition["name"] == "refuse":
-            transition["name"] = "decline"  # renamed in v2
+            transition["name"] = "decline"  # renamed in v2: its kind keeps its effects (Mẫu 03 ...)
+            transition["kind"] = "refuse"
     (tmp_path / "birth_registration_v2.yaml").write_text(
         yaml.safe_dump(v2, allow_unicode=True), encoding="utf-8"
     )
@@ -38,7 +39,10 @@ def test_new_version_does_not_change_in_flight_dossiers(app, tmp_path, make_user
     assert new.procedure_version == 2
     officer = user("tn.candang")
     assert "refuse" in {t.name for t in available_transitions(old, officer)}
-    assert "decline" in {t.name for t in available_transitions(new, officer)}
+    decline = next(t for t in available_transitions(new, officer) if t.name == "decline")
+    assert (
+        decline.effects == next(t for t in available_transitions(old, officer) if t.name == "refuse").effects
+    )
     old = act(old, "accept", officer)
     new = act(new, "accept", officer)
     assert old.steps[0].budget_kind == "same_day"

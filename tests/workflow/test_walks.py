@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import io
 from collections import deque
 from pathlib import Path
 
 import pytest
 
 from app.procedures.definitions import Procedure, Transition
+from app.procedures.graph import SAME_STATE
 from app.procedures.loader import load_procedures
-from app.workflow.submission import Upload, add_documents
-from tests.factories import PDF, act, later_appointment, submit
+from tests.factories import act, later_appointment, submit
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 PROCEDURES = load_procedures(WORKFLOWS, ["province", "district", "commune"]).procedures
@@ -25,7 +24,7 @@ def paths_to_finals(procedure: Procedure) -> dict[str, list[Transition]]:
     while queue:
         state = queue.popleft()
         for transition in procedure.transitions_from(state):
-            if transition.target == "@same" or transition.target in paths:
+            if transition.target == SAME_STATE or transition.target in paths:
                 continue
             paths[transition.target] = [*paths[state], transition]
             queue.append(transition.target)
@@ -58,16 +57,16 @@ class Walker:
         return self.staff_member(role, dossier)
 
     def payload(self, transition: Transition, dossier) -> dict:
-        payload = {"comment": "Ghi chú kiểm thử", "return_method": "counter"}
-        if "has_items" in transition.guards:
+        """What the transition's declared inputs ask for (act() brings a required result file)."""
+        payload = {"comment": "Ghi chú kiểm thử"}
+        if transition.accepts("return_method"):
+            payload["return_method"] = "counter"
+        if transition.accepts("items"):
             payload["items"] = ["Bản sao giấy tờ còn thiếu"]
-        if "has_assignee" in transition.guards:
+        if transition.accepts("assignee"):
             payload["assignee"] = self.staff_member("specialist", dossier).username
-        if "new_appointment" in transition.guards:
+        if transition.accepts("new_appointment_at"):
             payload["new_appointment_at"] = later_appointment(dossier)
-        if "has_result" in transition.guards:
-            actor = self.actor(transition, dossier)
-            add_documents(dossier, actor, [Upload("result", "ket-qua.pdf", io.BytesIO(PDF))], is_result=True)
         return payload
 
 

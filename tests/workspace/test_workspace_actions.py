@@ -136,11 +136,15 @@ def test_approve_with_result_file_attaches_it_and_transitions_together(birth, us
     assert count_events(dossier, "approve") == 1
 
 
-def test_approve_without_the_file_asks_for_it(birth, user, officer):
+def test_approve_without_a_file_is_a_result_on_paper(birth, user, officer):
+    """The result file is offered, not required: a result signed on paper is collected at the counter."""
     birth_to_awaiting_approval(birth, user)
-    response = post_action(officer("ld.candang"), birth.code, "approve", {})
-    assert response.status_code == 422
-    assert fresh(birth).state == "awaiting_approval"
+    client = officer("ld.candang")
+    assert 'name="result_file"' in page(client, birth.code)
+    response = post_action(client, birth.code, "approve", {})
+    assert response.status_code == 303
+    dossier = fresh(birth)
+    assert dossier.state == "approved" and not any(d.is_result for d in dossier.documents)
 
 
 def test_failed_approve_leaves_no_document_and_no_stored_object(birth, user, officer):
@@ -163,7 +167,7 @@ def test_failed_transition_after_storing_the_file_deletes_it_again(birth, user):
 
     from app.core.errors import ConflictError
     from app.core.uow import unit_of_work
-    from app.workflow.submission import Upload
+    from app.workflow.documents import Files, Upload
     from app.workspace.services import act_on_dossier
 
     birth_to_awaiting_approval(birth, user)
@@ -176,7 +180,12 @@ def test_failed_transition_after_storing_the_file_deletes_it_again(birth, user):
     db.session.execute(Dossier.__table__.update().where(Dossier.id == dossier.id).values(version=version + 1))
     with pytest.raises(ConflictError), unit_of_work():  # as the request would
         act_on_dossier(
-            dossier, user("ld.candang"), "approve", {}, expected_version=version, result_files=[upload]
+            dossier,
+            user("ld.candang"),
+            "approve",
+            {},
+            expected_version=version,
+            files=Files(results=[upload]),
         )
     assert db.session.scalar(select(func.count(DossierDocument.id)).where(DossierDocument.is_result)) == 0
     assert _objects() == before

@@ -6,6 +6,7 @@ import urllib.parse
 
 import pytest
 
+from app.procedures.vocabulary import ATTACH_DOCUMENTS
 from app.workflow.engine import available_transitions
 from tests.factories import act
 from tests.web import sign_in
@@ -24,8 +25,9 @@ def test_page_offers_exactly_the_engine_actions_at_each_stage(birth, user, offic
 
 
 def test_reception_sees_receipt_actions_and_leader_none_before_acceptance(birth, officer):
-    assert actions_on(page(officer("tn.candang"), birth.code)) == {"accept", "request_supplement", "refuse"}
-    assert actions_on(page(officer("ld.candang"), birth.code)) == set()
+    receipt = {"accept", "request_supplement", "refuse"}
+    assert actions_on(page(officer("tn.candang"), birth.code)) == {*receipt, ATTACH_DOCUMENTS}
+    assert actions_on(page(officer("ld.candang"), birth.code)) == {ATTACH_DOCUMENTS}  # a scan, nothing else
 
 
 def test_page_shows_header_applicant_form_data_history_and_steps(birth, user, officer):
