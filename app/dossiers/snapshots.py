@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from app.auth.models import User
-from app.core.time import parse_instant
+from app.core.time import local_iso, parse_instant
 from app.dossiers.models import Dossier, DossierDocument, DossierEvent, DossierStep
 from app.org.models import Unit
 
@@ -24,7 +24,8 @@ VERSION = 1
 
 
 def _instant(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    """In Vietnam time whichever zone the value was read in, so equal instants read equal."""
+    return local_iso(value)
 
 
 def _unit(unit: Unit | None) -> dict[str, Any] | None:

@@ -43,7 +43,7 @@ def _open_step(ctx: TransitionContext, unit: Unit) -> DossierStep:
         dossier=dossier,
         seq=len(dossier.steps) + 1,
         name=spec.name.vi,
-        unit_id=unit.id,
+        unit=unit,
         budget_kind=spec.budget.kind,
         budget_amount=spec.budget.amount,
         started_at=ctx.now,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from alembic import op
@@ -213,7 +214,7 @@ class _Replay:
         }
         upcoming = iter(steps)
         for index, event in enumerate(events):
-            acted_in = dict(facts["step"]) if facts["step"] else None
+            acted_in = facts["step"]  # as the engine's: the step acted in, as the event left it
             transition = (
                 procedure.find_transition(event["transition"], event["from_state"]) if procedure else None
             )
@@ -221,7 +222,8 @@ class _Replay:
                 self._apply(facts, action, event, transition, procedure, upcoming)
             state = procedure.states.get(event["to_state"]) if procedure else None
             if state is not None and state.is_final:
-                facts["step"], facts["paused_at"] = None, None
+                _close(facts)
+                facts["paused_at"] = None
             if index == len(events) - 1:
                 self._take_stored(facts, d, steps)
             snapshot = self._snapshot(facts, event, acted_in, state.national_code if state else None)
@@ -242,6 +244,7 @@ class _Replay:
         if action in ("start_clock", "open_step"):
             step = next(upcoming, None)
             if step is not None:
+                _close(facts)
                 budget = transition.step.budget if transition.step else None
                 due = (
                     calendar.due_at(now, budget.kind, budget.amount, budget.cutoff)
@@ -280,7 +283,7 @@ class _Replay:
             facts["is_extended"] = True
         elif action == "finish":
             facts["completed_at"] = now
-            facts["step"] = None
+            _close(facts)
         elif action == "record_return":
             facts["returned_at"] = now
 
@@ -350,5 +353,15 @@ class _Replay:
         }
 
 
+def _close(facts: dict) -> None:
+    """A closed step is not paused any more (its paused time is counted) and no step is open."""
+    if facts["step"]:
+        facts["step"]["paused_at"] = None
+    facts["step"] = None
+
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # the engine's snapshots are in Vietnam time
+
+
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    return None if value is None else value.astimezone(VN_TZ).isoformat()
