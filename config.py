@@ -41,6 +41,9 @@ class Config:
     # out): every SWEEP_SECONDS, for work older than SWEEP_AFTER_SECONDS.
     SWEEP_SECONDS: int = _env_int("SWEEP_SECONDS", 30)
     SWEEP_AFTER_SECONDS: int = _env_int("SWEEP_AFTER_SECONDS", 60)
+    # A submission sent again with the same Idempotency-Key within this many hours gets the first
+    # answer back instead of a second dossier.
+    IDEMPOTENCY_KEY_HOURS: int = _env_int("IDEMPOTENCY_KEY_HOURS", 24)
 
     # Attachments: "local" (folder) or "s3" (MinIO / SeaweedFS through the minio SDK).
     STORAGE_BACKEND: str = _env("STORAGE_BACKEND", "s3" if _env("S3_ENDPOINT") else "local")
@@ -77,7 +80,7 @@ class Config:
     # SMS: "log" until a gateway is configured.
     SMS_BACKEND: str = _env("SMS_BACKEND", "log")
 
-    # --- Delivery of dossier events (app/sync, issue 6) ---------------------------------------------
+    # --- Delivery of dossier events (app/sync) --------------------------------------------------------
     # National Public Service Portal (via the provincial LGSP): empty URL = sync disabled.
     NATIONAL_PORTAL_URL: str = _env("NATIONAL_PORTAL_URL")
     NATIONAL_PORTAL_TOKEN: str = _env("NATIONAL_PORTAL_TOKEN")  # sent as Authorization: Bearer

@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.core import uow
-from app.core.errors import NotFoundError, ValidationError
+from app.core.errors import ConflictError, NotFoundError, ValidationError
 from app.org.queries import find_unit_by_code
 from app.portal.fields import read_fields, widgets
 from app.portal.models import Draft
@@ -33,6 +33,7 @@ from app.portal.services import (
 )
 from app.portal.web import citizen_required, posted_uploads, wants_json
 from app.procedures.definitions import DocumentSpec, Procedure
+from app.workflow.idempotency import idempotent
 
 bp = Blueprint("drafts", __name__, url_prefix="/drafts")
 
@@ -142,10 +143,14 @@ def review(draft_id: int):  # noqa: ANN201
 
 @bp.post("/<int:draft_id>/submit")
 @citizen_required
+@idempotent("drafts.submit")
 def submit(draft_id: int):  # noqa: ANN201
     draft, procedure = _load(draft_id)
-    with uow.attempt(ValidationError) as failed:
+    with uow.attempt(ValidationError, ConflictError) as failed:
         dossier = submit_draft(draft, current_user)
+    if isinstance(failed.error, ConflictError):  # submitted a moment ago (another tab, a double click)
+        flash(_(failed.error.message), "info")
+        return redirect(url_for("my_dossiers.index"), 303)
     if failed:
         return render_form(
             get_draft(draft_id, current_user), procedure, problems_from_error(failed.error, procedure), 422

@@ -12,11 +12,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from app.auth.models import User
 from app.core import uow
 from app.core.db import utcnow
-from app.core.errors import AppError, NotFoundError, PayloadTooLargeError, UnsupportedMediaError
+from app.core.errors import (
+    AppError,
+    ConflictError,
+    NotFoundError,
+    PayloadTooLargeError,
+    UnsupportedMediaError,
+)
 from app.core.errors import ValidationError as AppValidationError
 from app.dossiers.fields import validate_fields
 from app.dossiers.models import Dossier
@@ -198,7 +205,14 @@ def problems_from_error(exc: AppValidationError, procedure: Procedure) -> DraftP
 
 def submit_draft(draft: Draft, user: User) -> Dossier:
     """Submit the draft as an online dossier; the draft row goes in the same transaction, its files
-    now belong to the dossier. A ValidationError leaves the draft as it was."""
+    now belong to the dossier. A ValidationError leaves the draft as it was. The draft is locked
+    first: of several submissions of one draft at once, one makes the dossier and the others find
+    the draft gone (409)."""
+    draft = db.session.scalar(
+        select(Draft).where(Draft.id == draft.id).with_for_update().execution_options(populate_existing=True)
+    )
+    if draft is None:
+        raise ConflictError("Hồ sơ nháp này vừa được nộp; xem trong Hồ sơ của tôi")
     procedure = current_procedure(draft.procedure_code)
     submission = Submission(
         procedure_code=procedure.code,

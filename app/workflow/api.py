@@ -21,6 +21,7 @@ from app.procedures.definitions import Transition
 from app.storage import download_response
 from app.workflow.documents import RESULT_KEY, Files
 from app.workflow.engine import apply_transition, available_transitions
+from app.workflow.idempotency import idempotent
 from app.workflow.permissions import require_can_attach
 from app.workflow.submission import Submission, Upload, add_documents, submit_dossier
 
@@ -41,10 +42,13 @@ def _detail(dossier: Dossier) -> Dossier:
 
 @blp.route("", methods=["POST"])
 @require_api_user()
+@idempotent("api.create_dossier")
 @blp.arguments(SubmitFormSchema, location="form", content_type="multipart/form-data")
 @blp.response(201, DossierSchema)
 def create_dossier(form: dict) -> Dossier:
-    """Submit a dossier: form fields plus one file part per document key (multipart)."""
+    """Submit a dossier: form fields plus one file part per document key (multipart). With an
+    `Idempotency-Key` header, sending the same request again returns the first answer (header
+    `Idempotent-Replayed: true`) and creates nothing."""
     submission = Submission(
         procedure_code=form["procedure_code"],
         data=form["data"],

@@ -23,6 +23,7 @@ from app.dossiers.queries import get_document, get_dossier
 from app.official_forms.queries import list_forms
 from app.storage import download_response
 from app.workflow.engine import procedure_of
+from app.workflow.idempotency import idempotent
 from app.workspace import presenters
 from app.workspace.intake import IntakeForm, intake_context, submission_from
 from app.workspace.permissions import require_intake
@@ -118,6 +119,7 @@ def intake_start() -> str:
 
 @bp.route("/intake/<procedure_code>", methods=["GET", "POST"])
 @staff_required
+@idempotent("workspace.intake")
 def intake(procedure_code: str) -> Response | tuple[str, int]:
     require_intake(current_user)
     procedure = get_intake_procedure(current_user, procedure_code)

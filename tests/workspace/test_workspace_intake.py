@@ -4,6 +4,7 @@ paper documents scanned, and (optionally) accepts it at once so Mẫu 01 is read
 from __future__ import annotations
 
 import io
+import re
 import time
 
 import pytest
@@ -128,3 +129,16 @@ def test_only_reception_takes_dossiers_at_the_counter(officer, login):
 def test_citizen_cannot_use_intake(client, citizen):
     sign_in(client, citizen.username, "password123")
     assert client.get(URL).status_code == 403
+
+
+def test_an_intake_form_sent_twice_registers_one_dossier(officer):
+    """A double click, or the officer's browser sending the form again: the page's key makes the
+    second post answer like the first."""
+    client = officer("tn.candang")
+    html = client.get(URL).get_data(as_text=True)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
+    first = _post(client, _body(client, idempotency_key=key))
+    again = _post(client, _body(client, idempotency_key=key))
+    assert first.status_code == again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"] and again.headers["Idempotent-Replayed"]
+    assert _only_dossier().applicant_name == "Lê Văn Tám"
