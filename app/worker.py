@@ -4,7 +4,8 @@ own process and serves the job queues (both by default, quick first).
 The job a worker runs is leased for LEASE_SECONDS at a time and the lease renewed every
 MONITOR_SECONDS while it runs; a worker killed mid-job (kill -9, lost machine) stops renewing, and
 the next maintenance pass of any worker (every MAINTENANCE_SECONDS, and at start-up) hands the job
-to rq's retry: it runs again within a minute instead of rq's default eleven.
+to rq's retry, whose first attempt is immediate: it runs again within a minute instead of rq's
+default eleven. While Redis cannot be reached the worker waits for it, whether at start-up or later.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue, Worker
 
 from app import create_app
@@ -21,6 +24,8 @@ from app import create_app
 MONITOR_SECONDS = 10
 LEASE_SECONDS = 25
 MAINTENANCE_SECONDS = 15
+RECONNECT_SECONDS = 2
+log = logging.getLogger("app.worker")
 
 
 class LeasedWorker(Worker):
@@ -52,13 +57,21 @@ def main(argv: list[str] | None = None) -> None:
         engines = list(db.engines.values())
         # Each job runs in a forked child: it must open its own database connections.
         os.register_at_fork(after_in_child=lambda: [engine.dispose(close=False) for engine in engines])
-        LeasedWorker(
-            queues,
-            connection=connection,
-            job_monitoring_interval=MONITOR_SECONDS,
-            maintenance_interval=MAINTENANCE_SECONDS,
-            worker_ttl=MAINTENANCE_SECONDS + 15,  # an idle worker wakes every MAINTENANCE_SECONDS
-        ).work(with_scheduler=True)
+        while True:
+            try:
+                LeasedWorker(
+                    queues,
+                    connection=connection,
+                    job_monitoring_interval=MONITOR_SECONDS,
+                    maintenance_interval=MAINTENANCE_SECONDS,
+                    worker_ttl=MAINTENANCE_SECONDS + 15,  # an idle worker wakes every MAINTENANCE_SECONDS
+                ).work(with_scheduler=True)
+                return
+            except RedisConnectionError as exc:
+                log.warning(
+                    "Redis cannot be reached (%s); the worker tries again in %s s", exc, RECONNECT_SECONDS
+                )
+                time.sleep(RECONNECT_SECONDS)
 
 
 if __name__ == "__main__":

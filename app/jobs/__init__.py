@@ -8,7 +8,9 @@ Every job is declared once, where it is defined::
 - `queue`: QUICK (notifications, deliveries, outbox dispatch: short, many) or HEAVY (PDF rendering,
   reports: long, few), so a long render never delays an e-mail; each queue has its own rq queue
   (`<RQ_QUEUE>-quick`, `<RQ_QUEUE>-heavy`) and workers may serve one or both.
-- `timeout`: seconds before rq stops the job; `retry`: the delays of rq's retries.
+- `timeout`: seconds before rq stops the job; `retry`: the delays of rq's retries after the first
+  one, which is immediate (a worker that died mid-job: its job runs again as soon as the lease
+  lapses, with no scheduler involved).
 - `on_failure(*args, exc)`: runs in a unit of work of its own after the job's unit rolled back (the
   failure is recorded on the row), then the error goes on so rq retries.
 
@@ -190,11 +192,9 @@ def push(
 
 
 def _retry(spec: JobSpec):  # noqa: ANN202
-    if not spec.retry:
-        return None
     from rq import Retry
 
-    return Retry(max=len(spec.retry), interval=list(spec.retry))
+    return Retry(max=len(spec.retry) + 1, interval=[0, *spec.retry])
 
 
 def _is_live(full_id: str, redis: Any) -> bool:
