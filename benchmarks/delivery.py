@@ -1,4 +1,4 @@
-"""Benchmark of event delivery (issue 6): nothing lost, order kept, across a receiver outage and flaps.
+"""Benchmark of event delivery: nothing lost, order kept, across a receiver outage and flaps.
 
     .venv/bin/python benchmarks/delivery.py [--dossiers 1000] [--transitions 10000] [--down-seconds 600]
         [--flaps 3] [--workers 2] [--up-messages 2000]

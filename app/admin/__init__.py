@@ -1,4 +1,4 @@
-"""Staff administration for administrators (issue 4 §7): users and roles, the unit tree, and the
+"""Staff administration for administrators: users and roles, the unit tree, and the
 working calendar (days off, make-up working days).
 
 Routes (blueprint ``admin_pages``, admin role only, everyone else 403):
@@ -19,4 +19,4 @@ def init_app(app: Flask) -> None:
     from app.core.web import add_nav_link
 
     app.register_blueprint(bp)
-    add_nav_link(app, "admin_pages.users", _l("Quản trị"), when="admin")
+    add_nav_link(app, "admin_pages.users", _l("Quản trị"), shown_to=lambda user: user.is_admin)

@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.admin.presenters import ROLE_LABELS
 from app.auth.models import STAFF_ROLES
+from app.auth.roles import needs_unit
 
 STAFF_ROLE_CHOICES = [SelectChoice(r, ROLE_LABELS[r]) for r in STAFF_ROLES]
 
@@ -26,7 +27,7 @@ class UserEditForm(FlaskForm):
     email = EmailField(_l("Thư điện tử"), validators=[Optional()])
 
     def validate_unit(self, field: SelectField) -> None:
-        if not field.data and self.role.data in STAFF_ROLES and self.role.data != "admin":
+        if not field.data and needs_unit(self.role.data):
             raise ValidationError(_l("Cán bộ phải thuộc một đơn vị"))
 
 

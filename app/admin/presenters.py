@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.auth.roles import Role
+
 ROLE_LABELS = {
-    "citizen": _l("Công dân"),
-    "reception": _l("Cán bộ một cửa"),
-    "specialist": _l("Chuyên viên"),
-    "leader": _l("Lãnh đạo"),
-    "supervisor": _l("Giám sát"),
-    "admin": _l("Quản trị viên"),
+    Role.CITIZEN: _l("Công dân"),
+    Role.RECEPTION: _l("Cán bộ một cửa"),
+    Role.SPECIALIST: _l("Chuyên viên"),
+    Role.LEADER: _l("Lãnh đạo"),
+    Role.SUPERVISOR: _l("Giám sát"),
+    Role.ADMIN: _l("Quản trị viên"),
 }
 LEVEL_LABELS = {"province": _l("Cấp tỉnh"), "district": _l("Cấp huyện"), "commune": _l("Cấp xã")}
 # Kinds the workflows use to pick hand-off targets; an administrator may type another one.

@@ -14,6 +14,7 @@ from app.admin.forms import PasswordResetForm, UserCreateForm, UserEditForm
 from app.admin.queries import PAGE_SIZE, UserFilter, get_user, list_users, unit_tree
 from app.admin.web import bp, show_errors
 from app.auth.models import User
+from app.auth.roles import Role
 from app.auth.services import create_user, reset_password, set_user_active, update_user
 from app.core import uow
 from app.procedures.definitions import ROLES
@@ -91,8 +92,8 @@ def edit_user(user_id: int) -> str | Response:
     user = get_user(user_id)
     form = UserEditForm(data=_current(user))
     form.unit.choices = _unit_choices(_("— Không thuộc đơn vị —"), active_only=False)
-    if user.role == "citizen":
-        form.role.choices = [SelectChoice("citizen", presenters.ROLE_LABELS["citizen"])]
+    if user.is_citizen:
+        form.role.choices = [SelectChoice(Role.CITIZEN, presenters.ROLE_LABELS[Role.CITIZEN])]
     if form.validate_on_submit():
         with uow.attempt() as failed:
             update_user(user, **_fields(form), acting_user=current_user)

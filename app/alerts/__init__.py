@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     from app.alerts import models  # noqa: F401
     from app.alerts.jobs import scan_deadlines
     from app.alerts.views import bp
+    from app.auth.permissions import is_staff
     from app.core.web import add_nav_link
     from app.jobs.schedule import periodic
 
@@ -32,4 +33,4 @@ def init_app(app: Flask) -> None:
     periodic(app, scan_deadlines, every=lambda config: config["ALERT_SCAN_MINUTES"] * 60)
     app.register_blueprint(bp)
     app.cli.add_command(alerts_cli)
-    add_nav_link(app, "alerts_pages.late", lazy_gettext("Sắp đến hạn / quá hạn"), "staff")
+    add_nav_link(app, "alerts_pages.late", lazy_gettext("Sắp đến hạn / quá hạn"), is_staff)

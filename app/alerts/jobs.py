@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.alerts.models import StepAlert
 from app.auth.models import User
+from app.auth.roles import Role
 from app.calendar.services import get_calendar
 from app.core import uow
 from app.core.db import utcnow
@@ -102,7 +103,7 @@ def unit_leaders(unit_id: int) -> list[User]:
     return list(
         db.session.scalars(
             select(User)
-            .where(User.unit_id == unit_id, User.role == "leader", User.is_active_account.is_(True))
+            .where(User.unit_id == unit_id, User.role == Role.LEADER, User.is_active_account.is_(True))
             .order_by(User.id)
         )
     )

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.alerts.models import StepAlert
 from app.auth.models import User
+from app.auth.roles import SUBTREE_VIEWERS
 from app.calendar.services import get_calendar
 from app.core.db import utcnow
 from app.dossiers.models import Dossier, DossierStep
@@ -18,7 +19,6 @@ from app.org.queries import subtree_ids
 from app.procedures import get_registry
 
 LIST_LIMIT = 500
-WIDE_ROLES = ("supervisor", "admin")
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class LateRow:
 
 def scope_units(user: User) -> list[Unit]:
     """Units the user may list: their own; supervisors and admins: their subtree (all without a unit)."""
-    if user.role in WIDE_ROLES:
+    if user.has_role(SUBTREE_VIEWERS):
         query = select(Unit).order_by(Unit.level, Unit.name)
         if user.unit_id is not None:
             query = query.where(Unit.id.in_(subtree_ids(user.unit_id)))

@@ -32,6 +32,6 @@ def require_admin_page() -> Any:
     """`blueprint.before_request(require_admin_page)`: every page of the blueprint is admin-only."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    if current_user.role != "admin":
+    if not current_user.is_admin:
         raise PermissionDeniedError(_("Trang này chỉ dành cho quản trị viên"))
     return None

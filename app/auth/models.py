@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from flask import current_app
@@ -10,12 +11,12 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.auth.roles import ROLES
+from app.auth.roles import ROLES, STAFF, Role
 from app.core.db import UTCDateTime, utcnow
 from app.extensions import db
 from app.org.models import Unit
 
-STAFF_ROLES = ("reception", "specialist", "leader", "supervisor", "admin")
+STAFF_ROLES = tuple(r for r in Role if r in STAFF)  # kept for the forms that list them
 
 
 class User(UserMixin, db.Model):
@@ -46,7 +47,19 @@ class User(UserMixin, db.Model):
 
     @property
     def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
+        return self.role in STAFF
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.role == Role.CITIZEN
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def has_role(self, roles: Iterable[str]) -> bool:
+        """One of `roles` (a group of app.auth.roles)."""
+        return self.role in roles
 
     def set_password(self, password: str) -> None:
         """Hashed with PASSWORD_HASH_METHOD (werkzeug's scrypt by default; the tests use a cheap one)."""

@@ -40,3 +40,13 @@ def require_api_user(*roles: str) -> Callable:
         return wrapper
 
     return decorator
+
+
+def is_staff(user: User) -> bool:
+    """A civil servant's account (staff pages and links)."""
+    return user.is_staff
+
+
+def is_citizen(user: User) -> bool:
+    """A citizen's account (the portal's own pages and links)."""
+    return user.is_citizen

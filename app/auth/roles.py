@@ -23,3 +23,8 @@ OFFICERS = frozenset({Role.RECEPTION, Role.SPECIALIST, Role.LEADER})  # work a u
 OVERSEERS = frozenset({Role.SUPERVISOR, Role.LEADER, Role.ADMIN})  # indicators, reports
 SUBTREE_VIEWERS = frozenset({Role.SUPERVISOR, Role.ADMIN})  # see the units below their own
 UNITLESS = frozenset({Role.CITIZEN, Role.ADMIN})  # the only accounts without a unit
+
+
+def needs_unit(role: str) -> bool:
+    """Every staff account belongs to a unit, but the administrators'."""
+    return role in STAFF and role not in UNITLESS

@@ -13,8 +13,8 @@ from sqlalchemy.orm import joinedload
 
 from app.auth import throttle
 from app.auth.citizen_id import citizen_id_problem
-from app.auth.models import STAFF_ROLES, ApiToken, User
-from app.auth.roles import ROLES
+from app.auth.models import ApiToken, User
+from app.auth.roles import ROLES, Role, needs_unit
 from app.core.db import utcnow
 from app.core.errors import AuthenticationError, ConflictError, TooManyRequestsError, ValidationError
 from app.extensions import db
@@ -34,7 +34,7 @@ def _user_problems(fields: dict) -> dict[str, str]:
     role = fields.get("role")
     if role not in ROLES:
         problems["role"] = f"Vai trò '{role}' không tồn tại; chọn một trong: {', '.join(ROLES)}"
-    if role == "citizen":
+    if role == Role.CITIZEN:
         problem = citizen_id_problem(fields.get("citizen_id") or "")
         if problem:
             problems["citizen_id"] = problem
@@ -66,7 +66,7 @@ def create_user(
         unit = find_unit_by_code(unit_code)
         if unit is None:
             problems["unit"] = f"Không tìm thấy đơn vị có mã '{unit_code}'"
-    elif role in STAFF_ROLES and role != "admin":
+    elif needs_unit(role):
         problems["unit"] = "Cán bộ phải thuộc một đơn vị (--unit MÃ_ĐỊNH_DANH)"
     if problems:
         raise ValidationError("Thông tin tài khoản không hợp lệ", problems)
@@ -80,7 +80,7 @@ def create_user(
         role=role,
         full_name=full_name,
         unit=unit,
-        citizen_id=citizen_id if role == "citizen" else None,
+        citizen_id=citizen_id if role == Role.CITIZEN else None,
         phone=phone,
         email=email,
         address=address,
@@ -148,7 +148,7 @@ def update_user(
         problems["full_name"] = "Cần nhập họ và tên"
     if role not in ROLES:
         problems["role"] = f"Vai trò '{role}' không tồn tại; chọn một trong: {', '.join(ROLES)}"
-    elif (role == "citizen") != (user.role == "citizen"):
+    elif (role == Role.CITIZEN) != user.is_citizen:
         problems["role"] = "Không thể đổi tài khoản công dân thành cán bộ hoặc ngược lại"
     elif acting_user is not None and acting_user.id == user.id and role != user.role:
         problems["role"] = "Bạn không thể tự đổi vai trò của chính mình"
@@ -159,12 +159,12 @@ def update_user(
     unit = find_unit_by_code(unit_code) if unit_code else None
     if unit_code and unit is None:
         problems["unit"] = f"Không tìm thấy đơn vị có mã '{unit_code}'"
-    elif unit is None and role in STAFF_ROLES and role != "admin":
+    elif unit is None and needs_unit(role):
         problems["unit"] = "Cán bộ phải thuộc một đơn vị"
     if problems:
         raise ValidationError("Thông tin tài khoản không hợp lệ", problems)
     user.full_name, user.role, user.phone, user.email = full_name.strip(), role, phone or None, email or None
-    if role != "citizen":
+    if role != Role.CITIZEN:
         user.unit = unit
     db.session.flush()
     return user

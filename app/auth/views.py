@@ -10,6 +10,7 @@ from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.auth.forms import LoginForm, RegisterForm
+from app.auth.roles import Role
 from app.auth.services import authenticate, create_user
 from app.core import uow
 
@@ -45,7 +46,7 @@ def register() -> str | Response:
             user = create_user(
                 username=form.citizen_id.data,
                 password=form.password.data,
-                role="citizen",
+                role=Role.CITIZEN,
                 full_name=form.full_name.data.strip(),
                 citizen_id=form.citizen_id.data,
                 phone=form.phone.data,

@@ -1,4 +1,4 @@
-"""Calendar domain: working days, working time and the SLA clock (DOMAIN §6, issue 2 §7).
+"""Calendar domain: working days, working time and the SLA clock (docs/domain.md, Working time).
 
 ``clock`` is pure and importable without an app; the rest is wired up by ``init_app``.
 """

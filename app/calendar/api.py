@@ -1,4 +1,4 @@
-"""Calendar API: due-date calculator and the working-calendar days (DOMAIN §6, issue 2 §7).
+"""Calendar API: due-date calculator and the working-calendar days (docs/domain.md, Working time).
 
 The due-date endpoint uses the same ``WorkingCalendar.due_at`` the dossiers use.
 """
@@ -12,6 +12,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.auth.permissions import require_api_user
+from app.auth.roles import Role
+from app.calendar.clock import SET_BY_ADMIN
 from app.core.errors import ValidationError
 from app.core.time import VN_TZ
 
@@ -59,15 +61,15 @@ class Days(MethodView):
 
 @blp.route("/days/<string:day>")
 class Day(MethodView):
-    @require_api_user("admin")
+    @require_api_user(Role.ADMIN)
     @blp.arguments(DayInputSchema)
     @blp.response(200, SpecialDaySchema)
     def put(self, data: dict, day: str) -> dict:
         """Set a day off or a make-up working day (admin)."""
         row = services.set_day(_parse_day(day), data["kind"], data["note"], user_id=current_user.id)
-        return {"day": row.day, "kind": row.kind, "note": row.note, "source": "admin"}
+        return {"day": row.day, "kind": row.kind, "note": row.note, "source": SET_BY_ADMIN}
 
-    @require_api_user("admin")
+    @require_api_user(Role.ADMIN)
     @blp.response(204)
     def delete(self, day: str) -> None:
         """Remove an admin entry; the day falls back to public holidays / Mon–Fri (admin)."""

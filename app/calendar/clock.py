@@ -1,4 +1,4 @@
-"""Working calendar and SLA clock (DOMAIN §6, issue 2 §7). Pure logic: no Flask, no database.
+"""Working calendar and SLA clock (docs/domain.md, Working time). Pure logic: no Flask, no database.
 
 All instants are timezone-aware; any zone is accepted and results are in Asia/Ho_Chi_Minh.
 Vietnam has no daylight saving time, so a local wall-clock period is always the same length.
@@ -23,6 +23,8 @@ from functools import lru_cache
 import holidays as holidays_package
 
 from app.core.time import VN_TZ
+
+SET_BY_ADMIN = "admin"  # the source of a day an administrator set (the API says so)
 
 DAY_OFF = "day_off"
 WORKING_DAY = "working_day"
@@ -51,7 +53,7 @@ class SpecialDay:
     day: date
     kind: str  # DAY_OFF | WORKING_DAY
     note: str
-    source: str  # "holiday" (from the holidays package) | "admin"
+    source: str  # "holiday" (from the holidays package) | SET_BY_ADMIN
 
 
 @lru_cache(maxsize=64)
@@ -180,7 +182,7 @@ class WorkingCalendar:
         )
         for d, kind in self.overrides.items():
             if d.year == year:
-                found[d] = SpecialDay(d, kind, "", "admin")
+                found[d] = SpecialDay(d, kind, "", SET_BY_ADMIN)
         return [found[d] for d in sorted(found)]
 
     def working_periods(self, d: date) -> list[tuple[datetime, datetime]]:

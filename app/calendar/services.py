@@ -20,7 +20,7 @@ from app.core import uow
 from app.core.errors import ConflictError, NotFoundError, ValidationError
 from app.extensions import db
 
-from .clock import DAY_KINDS, SpecialDay, WorkingCalendar
+from .clock import DAY_KINDS, SET_BY_ADMIN, SpecialDay, WorkingCalendar
 from .models import CalendarDay
 
 _G_KEY = "working_calendar"
@@ -109,6 +109,6 @@ def list_days(year: int) -> list[SpecialDay]:
         .all()
     )
     return [
-        dataclasses.replace(item, note=notes.get(item.day, "")) if item.source == "admin" else item
+        dataclasses.replace(item, note=notes.get(item.day, "")) if item.source == SET_BY_ADMIN else item
         for item in get_calendar().special_days(year)
     ]

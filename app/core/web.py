@@ -3,7 +3,9 @@ headers, and template helpers shared by every domain's pages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from flask import Flask, Response, request
 
@@ -19,27 +21,19 @@ def local_date(value: datetime | None) -> str:
     return local_time(value, "%d/%m/%Y")
 
 
-def add_nav_link(app: Flask, endpoint: str, label: object, when: str = "always") -> None:
-    """Let a domain put a link in the top navigation. `label` is a lazy_gettext string; `when` is
-    "always", "signed_in", "citizen", "staff", "officer" (reception, specialist, leader),
-    "supervisor" (supervisor, leader, admin), "reception" or "admin"."""
-    app.extensions.setdefault("nav_links", []).append((endpoint, label, when))
+def add_nav_link(
+    app: Flask, endpoint: str, label: object, shown_to: Callable[[Any], bool] | None = None
+) -> None:
+    """Let a domain put a link in the top navigation. `label` is a lazy_gettext string; `shown_to`
+    is the domain's own predicate on the signed-in user (a `can_*` of its permissions), else the
+    link is shown to everyone."""
+    app.extensions.setdefault("nav_links", []).append((endpoint, label, shown_to))
 
 
-def _visible(when: str) -> bool:
+def _visible(shown_to: Callable[[Any], bool] | None) -> bool:
     from flask_login import current_user
 
-    signed_in = current_user.is_authenticated
-    return {
-        "always": True,
-        "signed_in": signed_in,
-        "citizen": signed_in and current_user.role == "citizen",
-        "staff": signed_in and current_user.role != "citizen",
-        "admin": signed_in and current_user.role == "admin",
-        "reception": signed_in and current_user.role == "reception",
-        "officer": signed_in and current_user.role in ("reception", "specialist", "leader"),
-        "supervisor": signed_in and current_user.role in ("supervisor", "leader", "admin"),
-    }[when]
+    return shown_to is None or (current_user.is_authenticated and shown_to(current_user))
 
 
 def init_app(app: Flask) -> None:
@@ -52,7 +46,7 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _navigation() -> dict:
         links = current_app.extensions.get("nav_links", [])
-        return {"nav_links": [(e, label) for e, label, when in links if _visible(when)]}
+        return {"nav_links": [(e, label) for e, label, shown_to in links if _visible(shown_to)]}
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):  # noqa: ANN202

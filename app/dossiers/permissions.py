@@ -6,19 +6,20 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, exists, false, or_, select, true
 
 from app.auth.models import User
+from app.auth.roles import Role
 from app.core.errors import NotFoundError
 from app.dossiers.models import Dossier, DossierStep
 from app.org.queries import subtree_ids
 
 
 def visibility_clause(user: User) -> ColumnElement[bool]:
-    if user.role == "admin":
+    if user.is_admin:
         return true()
-    if user.role == "citizen":
+    if user.is_citizen:
         return Dossier.applicant_id == user.id
     if user.unit_id is None:
         return false()
-    if user.role == "supervisor":
+    if user.role == Role.SUPERVISOR:
         units = subtree_ids(user.unit_id)
         return or_(Dossier.receiving_unit_id.in_(units), Dossier.current_unit_id.in_(units))
     held = exists(
@@ -30,13 +31,13 @@ def visibility_clause(user: User) -> ColumnElement[bool]:
 
 
 def can_view_dossier(user: User, dossier: Dossier) -> bool:
-    if user.role == "admin":
+    if user.is_admin:
         return True
-    if user.role == "citizen":
+    if user.is_citizen:
         return dossier.applicant_id == user.id
     if user.unit_id is None:
         return False
-    if user.role == "supervisor":
+    if user.role == Role.SUPERVISOR:
         units = subtree_ids(user.unit_id)
         return dossier.receiving_unit_id in units or dossier.current_unit_id in units
     return user.unit_id in {dossier.current_unit_id, dossier.receiving_unit_id} | {

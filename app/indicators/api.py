@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 
 from app.auth.permissions import require_api_user
 from app.indicators.dashboard import View, dossier_page
+from app.indicators.permissions import INDICATOR_ROLES
 from app.indicators.presenters import api_dossier, api_procedure_rows
 from app.indicators.queries import indicators_for, resolve_scope
 from app.indicators.schemas import (
@@ -25,7 +26,7 @@ blp = Blueprint(
 
 
 @blp.route("/indicators", methods=["GET"])
-@require_api_user("supervisor", "admin", "leader")
+@require_api_user(*INDICATOR_ROLES)
 @blp.arguments(IndicatorQuerySchema, location="query")
 @blp.response(200, IndicatorsSchema)
 def indicators(args: dict) -> dict:
@@ -43,7 +44,7 @@ def _view(args: dict) -> View:
 
 
 @blp.route("/by-unit", methods=["GET"])
-@require_api_user("supervisor", "admin", "leader")
+@require_api_user(*INDICATOR_ROLES)
 @blp.arguments(IndicatorQuerySchema, location="query")
 @blp.response(200, ByUnitSchema)
 def by_unit(args: dict) -> dict:
@@ -53,7 +54,7 @@ def by_unit(args: dict) -> dict:
 
 
 @blp.route("/by-procedure", methods=["GET"])
-@require_api_user("supervisor", "admin", "leader")
+@require_api_user(*INDICATOR_ROLES)
 @blp.arguments(IndicatorQuerySchema, location="query")
 @blp.response(200, ByProcedureSchema)
 def by_procedure(args: dict) -> dict:
@@ -63,7 +64,7 @@ def by_procedure(args: dict) -> dict:
 
 
 @blp.route("/trend", methods=["GET"])
-@require_api_user("supervisor", "admin", "leader")
+@require_api_user(*INDICATOR_ROLES)
 @blp.arguments(IndicatorQuerySchema, location="query")
 @blp.response(200, TrendSchema)
 def trend(args: dict) -> dict:
@@ -73,7 +74,7 @@ def trend(args: dict) -> dict:
 
 
 @blp.route("/dossiers", methods=["GET"])
-@require_api_user("supervisor", "admin", "leader")
+@require_api_user(*INDICATOR_ROLES)
 @blp.arguments(DossierListQuerySchema, location="query")
 @blp.response(200, DossierListSchema)
 def dossiers(args: dict) -> dict:

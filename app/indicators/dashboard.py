@@ -1,4 +1,4 @@
-"""What the supervisor dashboard looks at (issue 5 part 2): a resolved scope (View) and the engine's
+"""What the supervisor dashboard looks at: a resolved scope (View) and the engine's
 figures for it, the period choices, and the dossiers behind a number. One call of each engine function
 per view; no per-row queries. Wording and colours are in presenters.py."""
 

@@ -1,5 +1,5 @@
-"""Indicator engine (DOMAIN §10): every figure is a numerator/denominator pair computed from the
-processing records (dossiers, steps, documents, ratings), never from hand-entered numbers.
+"""Indicator engine (docs/domain.md, Indicators): every figure is a numerator/denominator pair
+computed from the processing records (dossiers, steps, documents, ratings), never from hand-entered numbers.
 
 Scope and period:
 - *Reception* metrics (received, channels, online share, fully online, digitisation, reuse, payment)

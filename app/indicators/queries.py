@@ -11,11 +11,10 @@ from app.auth.models import User
 from app.core.errors import PermissionDeniedError, ValidationError
 from app.extensions import db
 from app.indicators.metrics import compute_indicators
+from app.indicators.permissions import can_see_unit
 from app.org.models import Unit
-from app.org.queries import find_unit_by_code, subtree_ids
+from app.org.queries import find_unit_by_code
 from app.procedures import get_registry
-
-UNRESTRICTED_ROLES = ("admin",)
 
 
 def current_month(today: date | None = None) -> tuple[date, date]:
@@ -35,9 +34,7 @@ def _scope_unit(user: User, code: str | None) -> Unit | None:
     unit = find_unit_by_code(code)
     if unit is None:
         raise ValidationError("Không tìm thấy đơn vị", {"unit": f"Không có đơn vị mã '{code}'"})
-    if user.role not in UNRESTRICTED_ROLES and (
-        user.unit_id is None or unit.id not in subtree_ids(user.unit_id)
-    ):
+    if not can_see_unit(user, unit):
         raise PermissionDeniedError("Bạn chỉ xem được chỉ số của đơn vị mình và các đơn vị cấp dưới")
     return unit
 

@@ -46,7 +46,7 @@ class IndicatorsSchema(Schema):
     )
 
 
-# --- Dashboard data (issue 5 part 2): breakdowns, trend and the dossiers behind a number ----------
+# --- Dashboard data: breakdowns, trend and the dossiers behind a number ----------
 
 
 class ScopeSchema(Schema):

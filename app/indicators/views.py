@@ -1,4 +1,4 @@
-"""Supervisor dashboard pages (issue 5 part 2): /stats (overview, charts, ranking, trend), the dossiers
+"""Supervisor dashboard pages: /stats (overview, charts, ranking, trend), the dossiers
 behind a number (/stats/dossiers) and exports of every view. Supervisors, leaders and administrators;
 scoped like the API (own subtree, administrators everything). Every view is a link: all choices are
 in the query string."""
@@ -14,11 +14,11 @@ from app.core.errors import ValidationError
 from app.indicators import dashboard as d
 from app.indicators import exports, metrics
 from app.indicators import presenters as p
+from app.indicators.permissions import can_see_indicators
 from app.indicators.queries import resolve_scope
 from app.indicators.schemas import IndicatorQuerySchema
 
 bp = Blueprint("indicators_pages", __name__, url_prefix="/stats")
-ROLES = ("supervisor", "leader", "admin")
 VIEWS = ("overview", "units", "procedures", "trend", "dossiers")
 
 
@@ -29,7 +29,7 @@ def _invalid(details: dict) -> ValidationError:
 
 def current_view() -> d.View:
     """The signed-in supervisor's view of the requested scope (403 outside their subtree, 422 bad input)."""
-    if current_user.role not in ROLES:
+    if not can_see_indicators(current_user):
         abort(403)
     keys = ("unit", "level", "procedure", "from", "to")
     try:

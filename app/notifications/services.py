@@ -1,4 +1,4 @@
-"""Turning dossier events into notifications for the applicant (DOMAIN §3: Mẫu 01–04, result).
+"""Turning dossier events into notifications for the applicant (Mẫu 01–04, result).
 
 `notify_transition` is the outbox handler of "dossier.transitioned": it runs inside the outbox
 dispatch transaction, only adds rows and flushes, and asks for `send_notification` after commit.

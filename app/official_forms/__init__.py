@@ -31,6 +31,7 @@ def render_pending_command(older_than: int) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from app.auth.permissions import is_staff
     from app.core.web import add_nav_link
     from app.extensions import api
     from app.jobs.schedule import periodic
@@ -47,4 +48,4 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(blp)
     app.register_blueprint(pages)
     app.cli.add_command(official_forms_cli)
-    add_nav_link(app, "official_forms_pages.tracking_books", _l("Sổ theo dõi hồ sơ"), "staff")
+    add_nav_link(app, "official_forms_pages.tracking_books", _l("Sổ theo dõi hồ sơ"), is_staff)

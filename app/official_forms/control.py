@@ -1,4 +1,4 @@
-"""Mẫu 05, Phiếu kiểm soát quá trình giải quyết hồ sơ: one row per hand-off (DOMAIN §3-4).
+"""Mẫu 05, Phiếu kiểm soát quá trình giải quyết hồ sơ: one row per hand-off (docs/domain.md, Official forms).
 
 Each row is a leg of the processing (a DossierStep): who handed the dossier over, to which unit, when,
 who received it there, the leg's own due time and its result (trước hạn / đúng hạn / quá hạn), so

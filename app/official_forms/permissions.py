@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.auth.roles import SUBTREE_VIEWERS
 from app.core.errors import NotFoundError, PermissionDeniedError
 from app.extensions import db
 from app.official_forms.models import TrackingBook
@@ -18,11 +19,11 @@ def tracking_book_unit_ids(user: User) -> set[int] | None:
     """Units the user may make books for; None means every unit (admins)."""
     if not user.is_staff:
         return set()
-    if user.role == "admin":
+    if user.is_admin:
         return None
     if user.unit_id is None:
         return set()
-    if user.role == "supervisor":
+    if user.has_role(SUBTREE_VIEWERS):
         return subtree_ids(user.unit_id)
     return {user.unit_id}
 

@@ -1,4 +1,4 @@
-"""Organisation units: a tree whose levels come from configuration (DOMAIN §2)."""
+"""Organisation units: a tree whose levels come from configuration (docs/domain.md, Units)."""
 
 from __future__ import annotations
 

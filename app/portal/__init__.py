@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
+    from app.auth.permissions import is_citizen
     from app.core.web import add_nav_link
     from app.portal import (
         models,  # noqa: F401  (register tables)
@@ -27,7 +28,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(drafts_bp)
     app.register_blueprint(my_dossiers_bp)
     presenters.init_app(app)
-    add_nav_link(app, "my_dossiers.index", _l("Hồ sơ của tôi"), "citizen")
-    add_nav_link(app, "my_dossiers.track", _l("Tra cứu hồ sơ"), "always")
+    add_nav_link(app, "my_dossiers.index", _l("Hồ sơ của tôi"), is_citizen)
+    add_nav_link(app, "my_dossiers.track", _l("Tra cứu hồ sơ"))
     add_nav_link(app, "portal.procedures", _l("Thủ tục"))
-    add_nav_link(app, "drafts.index", _l("Hồ sơ nháp"), when="citizen")
+    add_nav_link(app, "drafts.index", _l("Hồ sơ nháp"), is_citizen)

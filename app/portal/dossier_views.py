@@ -39,7 +39,7 @@ def unit_name(unit: object) -> str:
 
 
 def _citizen() -> User:
-    if current_user.role != "citizen":
+    if not current_user.is_citizen:
         raise PermissionDeniedError(_("Trang này dành cho công dân. Cán bộ dùng trang nghiệp vụ."))
     return current_user._get_current_object()
 

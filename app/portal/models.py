@@ -42,7 +42,7 @@ class Draft(db.Model):
 
 class DraftDocument(db.Model):
     """One file per document key. `reused_from_id` set: the bytes belong to an earlier dossier's
-    document (DOMAIN §9), so the draft must never delete that object."""
+    document (docs/domain.md, Reuse), so the draft must never delete that object."""
 
     __tablename__ = "draft_documents"
 

@@ -118,7 +118,7 @@ def _reusable_query(user: User, doc_keys: list[str]):  # noqa: ANN202
 
 def list_reusable_documents(user: User, procedure: Procedure) -> dict[str, list[DossierDocument]]:
     """For each document key, the citizen's earlier digitised documents that fit this procedure's
-    rules (type and size), newest first, one per distinct content (DOMAIN §9)."""
+    rules (type and size), newest first, one per distinct content (docs/domain.md, Reuse)."""
     specs = {spec.key: spec for spec in procedure.documents}
     found: dict[str, list[DossierDocument]] = {}
     seen: set[tuple[str, str]] = set()

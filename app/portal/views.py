@@ -40,7 +40,7 @@ def procedures() -> str:
 def procedure(code: str) -> str:
     proc = current_procedure(code)
     draft = None
-    if current_user.is_authenticated and current_user.role == "citizen":
+    if current_user.is_authenticated and current_user.is_citizen:
         draft = find_latest_draft(current_user, proc.code)
     return render_template("portal/procedure.html", procedure=proc, units=receiving_units(proc), draft=draft)
 

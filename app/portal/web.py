@@ -19,7 +19,7 @@ def citizen_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     @login_required
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if current_user.role != "citizen":
+        if not current_user.is_citizen:
             return render_template("portal/citizens_only.html"), 403
         return view(*args, **kwargs)
 

@@ -66,7 +66,7 @@ class FieldSpec:
 class State:
     name: str
     label: Text
-    national_code: int  # 1..10, DOMAIN §7
+    national_code: int  # 1..10, the national status (docs/domain.md, National portal)
     is_initial: bool = False
     is_final: bool = False
     is_paused: bool = False  # the SLA clock does not run while a dossier is here

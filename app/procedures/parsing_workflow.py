@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from app.auth.roles import Role
 from app.procedures.definitions import ROLES, State, StepSpec, Text, Transition, UnitSelector
 from app.procedures.graph import SAME_STATE
 from app.procedures.validation import (
@@ -364,7 +365,7 @@ def _check_together(
             answers = [
                 t
                 for t in transitions
-                if target in t.sources and t.effects.answers_applicant and "citizen" in t.roles
+                if target in t.sources and t.effects.answers_applicant and Role.CITIZEN in t.roles
             ]
             if not answers:
                 p.add(
@@ -378,10 +379,10 @@ def _check_together(
                     join(at, "actions"),
                     f"pause_clock leads to '{target}', and no transition from it resumes the clock",
                 )
-        if transition.effects.answers_applicant and "citizen" not in transition.roles:
+        if transition.effects.answers_applicant and Role.CITIZEN not in transition.roles:
             p.add(join(at, "roles"), "the applicant's answer must be a citizen's transition")
         if transition.effects.withdraws and (
-            "citizen" not in transition.roles or target not in states or not states[target].is_final
+            Role.CITIZEN not in transition.roles or target not in states or not states[target].is_final
         ):
             p.add(at, "a withdrawal is the citizen's and leads to a final state")
 

@@ -16,7 +16,7 @@ blp = Blueprint(
 
 
 @blp.route(f"/<any({', '.join(KINDS)}):kind>", methods=["GET"])
-@require_api_user("reception", "specialist", "leader")
+@require_api_user(*KINDS)
 @blp.arguments(QueueQuerySchema, location="query")
 @blp.response(200, QueuePageSchema)
 def queue(args: dict, kind: str) -> dict:

@@ -6,12 +6,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from app.auth.roles import Role
 from app.calendar.services import get_display_calendar
 
 KIND_LABELS = {
-    "reception": _l("Một cửa: tiếp nhận, trả kết quả"),
-    "specialist": _l("Chuyên viên: thẩm định"),
-    "leader": _l("Lãnh đạo: phân công, phê duyệt"),
+    Role.RECEPTION: _l("Một cửa: tiếp nhận, trả kết quả"),
+    Role.SPECIALIST: _l("Chuyên viên: thẩm định"),
+    Role.LEADER: _l("Lãnh đạo: phân công, phê duyệt"),
 }
 CHANNEL_LABELS = {
     "online": _l("Trực tuyến"),

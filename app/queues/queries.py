@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Select, and_, false, or_, select, tuple_
 
 from app.auth.models import User
+from app.auth.roles import Role
 from app.calendar.services import get_display_calendar
 from app.core.db import utcnow
 from app.core.errors import ValidationError
@@ -31,11 +32,11 @@ from app.procedures import get_registry
 from app.procedures.queries import search_words
 from app.procedures.vocabulary import WORK
 
-KINDS = ("reception", "specialist", "leader")
+KINDS = (Role.RECEPTION, Role.SPECIALIST, Role.LEADER)  # one queue per officer role
 PAGE_SIZE = 50
 MAX_LIMIT = 200
 CITIZEN_ID = re.compile(r"^\d{12}$")
-DOSSIER_CODE = re.compile(r"^\S+-\d{6}-\d{4,}$")  # <agency code>-YYMMDD-XXXX (DOMAIN §5)
+DOSSIER_CODE = re.compile(r"^\S+-\d{6}-\d{4,}$")  # <agency code>-YYMMDD-XXXX (docs/domain.md, Dossier codes)
 
 COLUMNS = (
     Dossier.id,

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from app.procedures import get_registry
 from app.procedures.definitions import CHANNELS
+from app.queues.permissions import can_work_queues
 from app.queues.presenters import CHANNEL_LABELS, KIND_LABELS, duration_text, state_choices
 from app.queues.queries import KINDS, PAGE_SIZE, encode_cursor, list_queue
 from app.queues.schemas import QueueQuerySchema, filters_from
@@ -27,7 +28,7 @@ def officer_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     @login_required
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if current_user.role not in KINDS:
+        if not can_work_queues(current_user):
             abort(403)
         return view(*args, **kwargs)
 

@@ -1,4 +1,5 @@
-"""Satisfaction ratings (DOMAIN §10 group 5): one per dossier, by its owner, after the result is returned."""
+"""Satisfaction ratings (Decision 766, group 5): one per dossier, by its owner, after the result is
+returned."""
 
 from flask import Flask
 

@@ -6,7 +6,7 @@ from app.auth.models import User
 from app.core.errors import ConflictError, PermissionDeniedError
 from app.dossiers.models import Dossier
 
-RETURNED_NATIONAL_STATUS = 10  # DOMAIN §7: result returned
+RETURNED_NATIONAL_STATUS = 10  # national status: result returned
 
 
 def is_returned(dossier: Dossier) -> bool:
@@ -14,11 +14,11 @@ def is_returned(dossier: Dossier) -> bool:
 
 
 def can_rate(user: User, dossier: Dossier) -> bool:
-    return user.role == "citizen" and dossier.applicant_id == user.id and is_returned(dossier)
+    return user.is_citizen and dossier.applicant_id == user.id and is_returned(dossier)
 
 
 def require_can_rate(user: User, dossier: Dossier) -> None:
-    if user.role != "citizen" or dossier.applicant_id != user.id:
+    if not user.is_citizen or dossier.applicant_id != user.id:
         raise PermissionDeniedError("Chỉ người nộp hồ sơ mới được đánh giá hồ sơ này")
     if not is_returned(dossier):
         raise ConflictError(

@@ -43,6 +43,7 @@ def render_pending_command(older_than: int) -> None:
 def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext
 
+    from app.auth.permissions import is_staff
     from app.core.web import add_nav_link
     from app.jobs.schedule import periodic
     from app.reports import models  # noqa: F401
@@ -53,4 +54,4 @@ def init_app(app: Flask) -> None:
     periodic(app, render_unfinished_reports, every=lambda config: config["SWEEP_SECONDS"] * 10)
     app.register_blueprint(bp)
     app.cli.add_command(reports_cli)
-    add_nav_link(app, "reports_pages.index", lazy_gettext("Báo cáo định kỳ"), "staff")
+    add_nav_link(app, "reports_pages.index", lazy_gettext("Báo cáo định kỳ"), is_staff)

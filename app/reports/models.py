@@ -1,4 +1,4 @@
-"""Monthly indicator reports: one PDF per unit and month (issue 5 §4), made by the scheduled job on the
+"""Monthly indicator reports: one PDF per unit and month, made by the scheduled job on the
 1st of each month or asked for by a leader, supervisor or admin.
 
 The unique (unit_id, month) makes the monthly job idempotent: running it twice, or two runs at once,

@@ -19,21 +19,21 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.core.db import utcnow
-from app.core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from app.core.errors import NotFoundError, ValidationError
 from app.core.time import to_local
 from app.dossiers.models import Dossier, DossierStep
 from app.extensions import db
 from app.indicators.metrics import period_bounds
 from app.jobs import enqueue
 from app.org.models import Unit
-from app.org.queries import find_unit_by_code, subtree_ids
+from app.org.queries import find_unit_by_code
 from app.reports.content import month_bounds, shift_month
 from app.reports.models import MonthlyReport
+from app.reports.permissions import can_see_unit, report_unit_ids, require_request
 
 log = logging.getLogger(__name__)
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-REQUEST_ROLES = ("leader", "supervisor", "admin")
 FIRST_MONTH = date(2020, 1, 1)
 LIST_LIMIT = 200
 
@@ -67,38 +67,6 @@ def require_finished_month(month: date, now: datetime | None = None) -> None:
     if month < FIRST_MONTH:
         message = f"Chỉ lập báo cáo từ tháng {FIRST_MONTH:%m/%Y}"
         raise ValidationError(message, {"month": message})
-
-
-# --- who may see and ask ---------------------------------------------------------------------------
-
-
-def report_unit_ids(user: User) -> set[int] | None:
-    """Units whose reports the user may see: their unit and its sub-units; None: every unit (admins)."""
-    if not user.is_staff:
-        return set()
-    if user.role == "admin":
-        return None
-    return subtree_ids(user.unit_id) if user.unit_id is not None else set()
-
-
-def can_see_unit(user: User, unit_id: int) -> bool:
-    ids = report_unit_ids(user)
-    return ids is None or unit_id in ids
-
-
-def can_request_reports(user: User) -> bool:
-    return user.role in REQUEST_ROLES
-
-
-def require_request_role(user: User) -> None:
-    if not can_request_reports(user):
-        raise PermissionDeniedError("Chỉ lãnh đạo, cán bộ giám sát và quản trị lập được báo cáo")
-
-
-def require_request(user: User, unit_id: int) -> None:
-    require_request_role(user)
-    if not can_see_unit(user, unit_id):
-        raise PermissionDeniedError("Bạn chỉ lập được báo cáo cho đơn vị mình và đơn vị cấp dưới")
 
 
 def list_report_units(user: User) -> list[Unit]:

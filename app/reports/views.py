@@ -12,15 +12,14 @@ from app.auth.guards import staff_required
 from app.core import uow
 from app.core.errors import ValidationError
 from app.reports.forms import ReportRequestForm
+from app.reports.permissions import can_request_reports, require_request_role
 from app.reports.services import (
-    can_request_reports,
     get_report,
     list_report_units,
     list_reports,
     parse_month,
     previous_month,
     request_report,
-    require_request_role,
 )
 from app.storage import download_response
 

@@ -12,6 +12,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from app.auth.models import User
+from app.auth.roles import Role
 from app.extensions import db
 from app.sync.models import Delivery
 
@@ -34,7 +35,7 @@ def alert_admins(delivery: Delivery, now: datetime) -> None:
     if delivery.dossier_id is None or _recently_alerted(delivery, now):
         return
     admins = db.session.scalars(
-        select(User).where(User.role == "admin", User.is_active_account.is_(True), User.email.is_not(None))
+        select(User).where(User.role == Role.ADMIN, User.is_active_account.is_(True), User.email.is_not(None))
     ).all()
     with force_locale("vi"):
         subject = gettext(

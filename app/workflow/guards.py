@@ -12,6 +12,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.auth.roles import Role
 from app.core.time import parse_instant, to_local
 from app.extensions import db
 from app.workflow.context import TransitionContext
@@ -113,6 +114,6 @@ def find_assignee(ctx: TransitionContext) -> User | None:
         return None
     column = User.id if isinstance(ref, int) else User.username
     user = db.session.scalar(select(User).where(column == ref))
-    if user is None or user.role != "specialist" or not user.is_active:
+    if user is None or user.role != Role.SPECIALIST or not user.is_active:
         return None
     return user if user.unit_id == ctx.dossier.current_unit_id else None

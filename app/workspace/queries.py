@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.auth.roles import Role
 from app.core.errors import NotFoundError
 from app.extensions import db
 from app.procedures import get_registry
@@ -18,7 +19,7 @@ def list_specialists(unit_id: int) -> list[User]:
     return list(
         db.session.scalars(
             select(User)
-            .where(User.unit_id == unit_id, User.role == "specialist", User.is_active_account.is_(True))
+            .where(User.unit_id == unit_id, User.role == Role.SPECIALIST, User.is_active_account.is_(True))
             .order_by(User.full_name)
         )
     )

@@ -1,4 +1,4 @@
-"""Monthly indicator reports: one PDF per unit and month (issue 5)
+"""Monthly indicator reports: one PDF per unit and month
 
 Revision ID: b7e3c1a94d20
 Revises: c41d7e2a9b15

@@ -1,5 +1,5 @@
 """Indicator facts kept with the records: document flags and processing minutes on dossiers, the
-near-due instant on steps, and covering indexes for the indicator aggregates (issue 5)
+near-due instant on steps, and covering indexes for the indicator aggregates
 
 Revision ID: c41d7e2a9b15
 Revises: f0372d39f323

@@ -1,4 +1,4 @@
-"""Step alerts: near-due / overdue warnings to the acting unit's leaders (issue 5)
+"""Step alerts: near-due / overdue warnings to the acting unit's leaders
 
 Revision ID: f0372d39f323
 Revises: 2527261e5c2e

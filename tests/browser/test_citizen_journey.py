@@ -1,4 +1,4 @@
-"""Issue 3's walk: a citizen signs up, finds a procedure without typing diacritics, submits online
+"""The citizen's walk: a citizen signs up, finds a procedure without typing diacritics, submits online
 with two attachments, downloads Mẫu 01, supplies a requested document, downloads the result and rates
 the service — in Debian's Chromium, with staff acting through the API, and a real rq worker rendering
 the forms. Screenshots of each step are kept in test-artifacts/."""

@@ -1,4 +1,4 @@
-"""Issue 5's dashboard walk: a provincial supervisor opens the dashboard, picks the period, drills down
+"""The dashboard walk: a provincial supervisor opens the dashboard, picks the period, drills down
 province → district → commune and clicks a late count to reach exactly the dossiers behind it; the
 charts are drawn and the ranking sorts by keyboard. Screenshots at desktop width and on a 360 px phone."""
 

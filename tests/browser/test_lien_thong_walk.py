@@ -1,4 +1,4 @@
-"""Issue 4's walk: one liên thông land dossier (first land-use right certificate, 1.012790) from counter
+"""The officers' walk: one liên thông land dossier (first land-use right certificate, 1.012790) from counter
 intake at the commune, through commune verification, district land-registry appraisal with a
 supplement request (clock paused, then resumed), approval at the district People's Committee, and
 return at the commune — each officer in their own browser, checking their queue and its flags at

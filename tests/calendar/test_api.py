@@ -1,4 +1,4 @@
-"""Calendar API: due-date calculator, the list of special days, and admin edits (issue 2 §7, §10).
+"""Calendar API: due-date calculator, the list of special days, and admin edits.
 
 Uses the project fixtures ``client``, ``make_user`` and ``auth_headers`` from tests/conftest.py.
 Query strings go through ``query_string=`` so "+07:00" is encoded and not read as a space.

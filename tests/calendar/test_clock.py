@@ -1,4 +1,4 @@
-"""SLA clock rules (issue 2 §7), table-driven. Expected values are worked out by hand from the 2026
+"""SLA clock rules, table-driven. Expected values are worked out by hand from the 2026
 calendar: Tết 16–20 Feb; Hùng Kings 26 Apr (Sun) observed Mon 27 Apr; 30 Apr & 1 May; 31 Aug
 (swapped with make-up Saturday 22 Aug), 1 and 2 Sep; Vietnam Cultural Day 24 Nov.
 Reference weekdays: Mon 2 Mar, Fri 6 Mar, Sat 7 Mar, Mon 9 Mar 2026."""

@@ -1,4 +1,4 @@
-"""From a draft to a dossier: review, submission with the stored documents, reuse (DOMAIN §9)."""
+"""From a draft to a dossier: review, submission with the stored documents, reuse."""
 
 from __future__ import annotations
 
