@@ -44,6 +44,8 @@ class Config:
     # A submission sent again with the same Idempotency-Key within this many hours gets the first
     # answer back instead of a second dossier.
     IDEMPOTENCY_KEY_HOURS: int = _env_int("IDEMPOTENCY_KEY_HOURS", 24)
+    # Near-due / overdue alerts to the acting unit's leaders: one scan every this many minutes.
+    ALERT_SCAN_MINUTES: int = _env_int("ALERT_SCAN_MINUTES", 15)
 
     # Attachments: "local" (folder) or "s3" (MinIO / SeaweedFS through the minio SDK).
     STORAGE_BACKEND: str = _env("STORAGE_BACKEND", "s3" if _env("S3_ENDPOINT") else "local")

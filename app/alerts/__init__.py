@@ -29,7 +29,6 @@ def init_app(app: Flask) -> None:
     from app.core.web import add_nav_link
     from app.jobs.schedule import periodic
 
-    app.config.setdefault("ALERT_SCAN_MINUTES", 15)
     periodic(app, scan_deadlines, every=lambda config: config["ALERT_SCAN_MINUTES"] * 60)
     app.register_blueprint(bp)
     app.cli.add_command(alerts_cli)
