@@ -93,8 +93,8 @@ def _dossiers(app: Any) -> list[tuple[int, str]]:
 def write_transitions(app: Any, dossiers: list[tuple[int, str]], first: int, count: int) -> list[int]:
     """`count` transitions round-robin over the dossiers, in batches of BATCH (one commit each);
     returns the outbox ids written."""
-    from app.core import tx
     from app.core.db import utcnow
+    from app.core.uow import unit_of_work
     from app.extensions import db
     from app.outbox.models import OutboxMessage
     from app.sync.services import create_deliveries
@@ -102,19 +102,19 @@ def write_transitions(app: Any, dossiers: list[tuple[int, str]], first: int, cou
     ids = []
     with app.app_context():
         for start in range(first, first + count, BATCH):
-            for k in range(start, min(start + BATCH, first + count)):
-                dossier_id, code = dossiers[k % len(dossiers)]
-                message = OutboxMessage(
-                    topic="dossier.transitioned",
-                    dossier_id=dossier_id,
-                    payload={"dossier_code": code, "transition": "bench", "seq": k},
-                    processed_at=utcnow(),
-                )
-                db.session.add(message)
-                db.session.flush()
-                create_deliveries(message)
-                ids.append(message.id)
-            tx.commit()
+            with unit_of_work():
+                for k in range(start, min(start + BATCH, first + count)):
+                    dossier_id, code = dossiers[k % len(dossiers)]
+                    message = OutboxMessage(
+                        topic="dossier.transitioned",
+                        dossier_id=dossier_id,
+                        payload={"dossier_code": code, "transition": "bench", "seq": k},
+                        processed_at=utcnow(),
+                    )
+                    db.session.add(message)
+                    db.session.flush()
+                    create_deliveries(message)
+                    ids.append(message.id)
         db.session.remove()
     return ids
 
@@ -122,12 +122,14 @@ def write_transitions(app: Any, dossiers: list[tuple[int, str]], first: int, cou
 def set_paused_subscriber(app: Any, paused: bool) -> None:
     from sqlalchemy import select
 
+    from app.core.uow import unit_of_work
     from app.extensions import db
     from app.sync.models import WebhookSubscriber
     from app.sync.subscribers import set_paused
 
     with app.app_context():
-        set_paused(db.session.scalar(select(WebhookSubscriber)), paused)
+        with unit_of_work():
+            set_paused(db.session.scalar(select(WebhookSubscriber)), paused)
         db.session.remove()
 
 
@@ -198,11 +200,13 @@ def main() -> None:
         dossiers = _dossiers(app)
         receiver = Receiver()
         with app.app_context():
+            from app.core.uow import unit_of_work
             from app.sync.subscribers import create_subscriber
 
-            create_subscriber(
-                "Benchmark", receiver.url("/hook"), ["dossier.submitted", "dossier.transitioned"]
-            )
+            with unit_of_work():
+                create_subscriber(
+                    "Benchmark", receiver.url("/hook"), ["dossier.submitted", "dossier.transitioned"]
+                )
         workers = _start_workers(env, args.workers, logs)
         try:
             figures = run(app, receiver, dossiers, args)

@@ -211,13 +211,15 @@ def bearer_headers(app: Any, username: str) -> dict[str, str]:
 
     from app.auth.models import User
     from app.auth.services import issue_token
+    from app.core.uow import unit_of_work
     from app.extensions import db
 
     with app.app_context():
-        user = db.session.scalar(select(User).where(User.username == username))
-        if user is None:
-            raise RuntimeError(f"demo account {username!r} is missing: did seed_demo change?")
-        token, _ = issue_token(user)
+        with unit_of_work():
+            user = db.session.scalar(select(User).where(User.username == username))
+            if user is None:
+                raise RuntimeError(f"demo account {username!r} is missing: did seed_demo change?")
+            token, _ = issue_token(user)
         db.session.remove()
     return {"Authorization": f"Bearer {token}"}
 
@@ -322,12 +324,14 @@ class BenchEnvironment:
         with self.app.app_context():
             from flask_migrate import upgrade
 
+            from app.core.uow import unit_of_work
             from app.demo.seed import seed_demo
             from app.extensions import db
             from app.storage import get_storage
 
             upgrade(revision="heads")  # several heads while parallel branches are being merged
-            seed_demo()
+            with unit_of_work():
+                seed_demo()
             get_storage().ensure_ready()
             db.session.remove()
 

@@ -369,16 +369,32 @@ def _steps_sql(base: int) -> str:
     WHERE d.id > {base} AND {forwarded}"""
 
 
+# Instants in a snapshot are ISO 8601 in Vietnam time, as app.core.time.local_iso writes them.
+_LOCAL_ISO = "to_char({} AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+07:00\"')"
+
+
 def _events_sql(base: int) -> str:
+    """Events with the snapshot the engine takes (app.dossiers.snapshots.take): the state the event
+    led to, the unit holding the dossier now, its instants; no step or actor (generated events have
+    no actor)."""
+    instants = ", ".join(
+        f"'{name}', {_LOCAL_ISO.format('d.' + name)}"
+        for name in ("received_at", "due_at", "appointment_at", "completed_at", "returned_at", "paused_at")
+    )
     return f"""
     INSERT INTO dossier_events (dossier_id, transition, from_state, to_state, actor_id, actor_unit_id,
-                                created_at, comment, payload)
+                                created_at, comment, payload, snapshot)
     SELECT d.id, t.transition, t.from_state, coalesce(t.to_state, d.state), NULL,
            CASE WHEN t.seq = 1 THEN NULL WHEN t.seq <= 2 THEN d.receiving_unit_id ELSE d.current_unit_id END,
            d.submitted_at + (d.updated_at - d.submitted_at) * (t.seq - 1) / greatest(t.n - 1, 1),
            CASE WHEN t.transition IN ('request_supplement', 'close') THEN 'Sinh tự động cho đo tải' END,
-           '{{}}'::jsonb
+           '{{}}'::jsonb,
+           jsonb_build_object(
+               'v', 1, 'state', coalesce(t.to_state, d.state), 'national_status', d.national_status,
+               'unit', jsonb_build_object('id', u.id, 'code', u.code, 'name', u.name, 'name_en', u.name_en),
+               {instants}, 'is_extended', false, 'step', NULL, 'acted_in', NULL, 'actor', NULL)
     FROM dossiers d
+    JOIN units u ON u.id = d.current_unit_id
     JOIN bench_slot s ON s.slot = {HASH.format(g=f"d.id - {base}", m=2654435761)} % {SLOTS}
     JOIN bench_combo c ON c.id = s.combo_id
     JOIN bench_event t ON t.category = c.category

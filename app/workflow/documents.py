@@ -101,8 +101,34 @@ def put_upload(spec: DocumentSpec, upload: Upload) -> StoredObject:
     return stored
 
 
-def store(procedure: Procedure, files: Files, *, user: User, source: str) -> list[DossierDocument]:
+def source_for(user: User) -> str:
+    """Where an uploaded input comes from: scanned at the counter by staff, or the applicant's."""
+    return "counter_scan" if user.is_staff else "citizen_upload"
+
+
+def stored_first(procedure: Procedure, files: Files, user: User) -> Files:
+    """The input uploads streamed to the store now, as stored documents: a submission does this
+    before it takes its dossier code, so the per-unit code counter is not held during the uploads."""
+    stored = [*files.stored]
+    for upload in files.documents:
+        obj = put_upload(procedure.document(upload.key), upload)
+        stored.append(
+            StoredDocument(
+                upload.key,
+                (upload.filename or upload.key)[:255],
+                obj.key,
+                obj.sha256,
+                obj.size,
+                obj.content_type,
+                source=source_for(user),
+            )
+        )
+    return replace(files, documents=[], stored=stored)
+
+
+def store(procedure: Procedure, files: Files, *, user: User) -> list[DossierDocument]:
     """The rows of the files, their bytes streamed to the store first (inputs, then results)."""
+    source = source_for(user)
     documents = [_from_stored(d, user) for d in files.stored]
     for upload in files.documents:
         documents.append(_row(put_upload(procedure.document(upload.key), upload), upload, user, source))

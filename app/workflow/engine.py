@@ -173,7 +173,7 @@ def _takes(transition: Transition, key: str) -> bool:
 
 def _perform(ctx: TransitionContext, *, from_state: str | None) -> Dossier:
     dossier, transition = ctx.dossier, ctx.transition
-    added = documents.store(ctx.procedure, ctx.files, user=ctx.user, source=_source(ctx)) if ctx.files else []
+    added = documents.store(ctx.procedure, ctx.files, user=ctx.user) if ctx.files else []
     acted_in = dossier.current_step if from_state is not None else None
     with db.session.no_autoflush:  # one UPDATE of the dossier, at the end (one version step)
         documents.attach(dossier, added)
@@ -198,10 +198,6 @@ def _perform(ctx: TransitionContext, *, from_state: str | None) -> Dossier:
         SUBMITTED if from_state is None else TRANSITIONED, _message(ctx, event), dossier_id=dossier.id
     )
     return dossier
-
-
-def _source(ctx: TransitionContext) -> str:
-    return "counter_scan" if ctx.user.is_staff else "citizen_upload"
 
 
 def _close_on_final(ctx: TransitionContext) -> None:

@@ -23,7 +23,7 @@ from app.org.queries import find_unit_by_code, list_units_matching
 from app.procedures import get_registry
 from app.procedures.definitions import Procedure
 from app.procedures.vocabulary import ATTACH_DOCUMENTS
-from app.workflow.documents import Files, StoredDocument, Upload, check_inputs, put_upload
+from app.workflow.documents import Files, StoredDocument, Upload, check_inputs, put_upload, stored_first
 from app.workflow.engine import apply_transition, available_transitions, start
 
 __all__ = [
@@ -136,6 +136,7 @@ def submit_dossier(user: User, submission: Submission) -> Dossier:
         raise ValidationError("Tờ khai chưa hợp lệ: " + ", ".join(problems), {"data": problems})
     files = Files(documents=submission.uploads, stored=submission.stored)
     check_inputs(procedure, files, all_required=True)
+    files = stored_first(procedure, files, user)
     now = utcnow()
     dossier = Dossier(
         code=allocate_code(unit, to_local(now).date()),
