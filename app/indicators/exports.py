@@ -1,8 +1,13 @@
 """CSV and XLSX exports of every dashboard view (overview, units, procedures, trend, dossiers), with the
 numerators and denominators behind each rate and the scope and period in a header block.
 
-CSV is UTF-8 with a BOM so that Excel shows Vietnamese; rates are plain fractions (0.6667).
+CSV is UTF-8 with a BOM so that Excel shows Vietnamese; rates are plain fractions (0.6667). It comes in
+two variants: comma-separated with a decimal point, and semicolon-separated with a decimal comma, which
+is what Excel set to Vietnamese (or any locale whose decimal mark is a comma) opens into columns.
 XLSX (openpyxl): bold header, column widths, rates as numbers formatted as percentages.
+
+Every text cell of either format goes through `spreadsheet_text`: names and notes come from citizens
+and officers, and a spreadsheet must show them, never run them.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -187,27 +193,55 @@ def dossiers_table(view: d.View, metric: str, rows: list[dict]) -> Table:
 
 # --- Writers -------------------------------------------------------------------------------------
 
+# The characters a spreadsheet reads as the start of a formula (OWASP, CSV injection), and the control
+# characters that XML 1.0 (hence XLSX) cannot hold: C0 except tab, line feed and carriage return
+# (openpyxl's ILLEGAL_CHARACTERS_RE), and DEL, which no name or note needs either.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-def _plain(value: Any, kind: str) -> Any:
+
+def spreadsheet_text(text: str) -> str:
+    """`text` as a spreadsheet must hold it: control characters removed, and a leading quote when it
+    would otherwise start a formula (Excel, LibreOffice and Google Sheets then show it as text)."""
+    text = CONTROL_CHARACTERS.sub("", text)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _safe(value: Any) -> Any:
+    """Text made safe; numbers, dates and empty cells unchanged (a negative number stays a number)."""
+    return spreadsheet_text(value) if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
+class CsvVariant:
+    delimiter: str
+    decimal_mark: str
+
+
+CSV_VARIANTS = {"comma": CsvVariant(",", "."), "semicolon": CsvVariant(";", ",")}
+
+
+def _plain(value: Any, kind: str, variant: CsvVariant) -> Any:
     if isinstance(value, datetime):
         return to_local(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, float) and kind == "pct":
-        return round(value, 4)
-    return "" if value is None else value
+    if isinstance(value, float | Decimal):
+        value = round(value, 4) if kind == "pct" else value
+        return str(value).replace(".", variant.decimal_mark)
+    return "" if value is None else _safe(value)
 
 
-def to_csv(table: Table) -> bytes:
+def to_csv(table: Table, variant: CsvVariant = CSV_VARIANTS["comma"]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([table.title])
+    writer = csv.writer(out, delimiter=variant.delimiter)
+    writer.writerow([_safe(table.title)])
     for key, value in table.meta:
-        writer.writerow([key, value])
+        writer.writerow([_safe(key), _safe(value)])
     writer.writerow([])
-    writer.writerow([c.label for c in table.columns])
+    writer.writerow([_safe(c.label) for c in table.columns])
     for row in table.rows:
-        writer.writerow([_plain(v, c.kind) for v, c in zip(row, table.columns, strict=True)])
+        writer.writerow([_plain(v, c.kind, variant) for v, c in zip(row, table.columns, strict=True)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -215,12 +249,12 @@ def to_xlsx(table: Table) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = table.title[:31]
-    sheet.append([table.title])
+    sheet.append([_safe(table.title)])
     sheet["A1"].font = Font(bold=True, size=13)
     for key, value in table.meta:
-        sheet.append([key, value])
+        sheet.append([_safe(key), _safe(value)])
     sheet.append([])
-    sheet.append([c.label for c in table.columns])
+    sheet.append([_safe(c.label) for c in table.columns])
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
@@ -244,12 +278,12 @@ def to_xlsx(table: Table) -> bytes:
 def _cell(value: Any) -> Any:
     if isinstance(value, datetime):
         return to_local(value).replace(tzinfo=None)  # Excel has no time zones: local time
-    return value
+    return _safe(value)
 
 
-def render(table: Table, fmt: str) -> tuple[bytes, str, str]:
-    """(body, mimetype, file name)."""
-    body = to_csv(table) if fmt == "csv" else to_xlsx(table)
+def render(table: Table, fmt: str, csv_variant: str = "comma") -> tuple[bytes, str, str]:
+    """(body, mimetype, file name); `csv_variant` (a key of CSV_VARIANTS) applies to CSV only."""
+    body = to_csv(table, CSV_VARIANTS[csv_variant]) if fmt == "csv" else to_xlsx(table)
     return body, MIME[fmt], f"{ascii_name(table.name)}.{fmt}"
 
 

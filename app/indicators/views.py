@@ -112,10 +112,18 @@ def export(fmt: str) -> Response:
     view, kind = current_view(), request.args.get("view", "overview")
     if kind not in VIEWS:
         raise _invalid({"view": _("Chọn một trong: %(views)s", views=", ".join(VIEWS))})
-    body, mimetype, filename = exports.render(_table(view, kind), fmt)
+    body, mimetype, filename = exports.render(_table(view, kind), fmt, _csv_variant())
     return Response(
         body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
+
+
+def _csv_variant() -> str:
+    """`sep=semicolon`: the CSV that Excel set to Vietnamese opens into columns (default `comma`)."""
+    choice = request.args.get("sep") or "comma"
+    if choice not in exports.CSV_VARIANTS:
+        raise _invalid({"sep": _("Chọn 'comma' hoặc 'semicolon'")})
+    return choice
 
 
 def _table(view: d.View, kind: str) -> exports.Table:
