@@ -44,8 +44,16 @@ class Config:
     # A submission sent again with the same Idempotency-Key within this many hours gets the first
     # answer back instead of a second dossier.
     IDEMPOTENCY_KEY_HOURS: int = _env_int("IDEMPOTENCY_KEY_HOURS", 24)
+    # Statistics (dashboard, API): the longest period one request may span, and the time any one of
+    # its SQL statements may take before it is stopped (a 503 asking to narrow the scope).
+    STATS_MAX_PERIOD_DAYS: int = _env_int("STATS_MAX_PERIOD_DAYS", 1100)
+    STATS_STATEMENT_TIMEOUT_MS: int = _env_int("STATS_STATEMENT_TIMEOUT_MS", 10_000)
     # Near-due / overdue alerts to the acting unit's leaders: one scan every this many minutes.
     ALERT_SCAN_MINUTES: int = _env_int("ALERT_SCAN_MINUTES", 15)
+    # Tamper-evident history: the whole event log is anchored every AUDIT_ANCHOR_MINUTES, signed with
+    # a key derived from AUDIT_KEY (SECRET_KEY when unset); keep AUDIT_KEY apart from the database.
+    AUDIT_KEY: str = _env("AUDIT_KEY")
+    AUDIT_ANCHOR_MINUTES: int = _env_int("AUDIT_ANCHOR_MINUTES", 60)
 
     # Attachments: "local" (folder) or "s3" (MinIO / SeaweedFS through the minio SDK).
     STORAGE_BACKEND: str = _env("STORAGE_BACKEND", "s3" if _env("S3_ENDPOINT") else "local")
@@ -57,6 +65,16 @@ class Config:
     S3_SECURE: bool = _env_bool("S3_SECURE", False)
     S3_REGION: str = _env("S3_REGION", "us-east-1")
     DOWNLOAD_URL_SECONDS: int = _env_int("DOWNLOAD_URL_SECONDS", 300)
+    # Upload checks (app/storage/sniff.py): an image whose header declares more pixels is refused
+    # before anything decodes it. CLAMD_SOCKET (a Unix socket path) turns on the virus scan of every
+    # upload through clamd; unset = no scan. A configured clamd that does not answer refuses uploads.
+    UPLOAD_MAX_IMAGE_PIXELS: int = _env_int("UPLOAD_MAX_IMAGE_PIXELS", 50_000_000)
+    CLAMD_SOCKET: str = _env("CLAMD_SOCKET")
+    CLAMD_TIMEOUT_SECONDS: float = float(_env("CLAMD_TIMEOUT_SECONDS", "60"))
+    # Orphan sweep: objects no row names and incomplete multipart uploads older than the grace
+    # period are deleted, every STORAGE_ORPHAN_SWEEP_HOURS.
+    STORAGE_ORPHAN_GRACE_HOURS: float = float(_env("STORAGE_ORPHAN_GRACE_HOURS", "24"))
+    STORAGE_ORPHAN_SWEEP_HOURS: float = float(_env("STORAGE_ORPHAN_SWEEP_HOURS", "6"))
 
     MAX_CONTENT_LENGTH: int = _env_int("MAX_UPLOAD_MB", 250) * 1024 * 1024
 
@@ -108,6 +126,17 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "/docs"
     OPENAPI_SWAGGER_UI_URL = "/static/swagger-ui/"
+    API_SPEC_OPTIONS = {
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "Mã từ POST /api/v1/auth/token, gửi 'Authorization: Bearer <token>'",
+                }
+            }
+        }
+    }
     JSON_SORT_KEYS = False
 
 

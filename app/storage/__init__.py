@@ -23,6 +23,7 @@ from app.storage.base import (
 )
 from app.storage.local import LocalStorage
 from app.storage.s3 import S3Storage
+from app.storage.sniff import UploadChecks
 
 __all__ = [
     "InvalidKeyError",
@@ -31,6 +32,7 @@ __all__ = [
     "Storage",
     "StorageUnavailableError",
     "StoredObject",
+    "UploadChecks",
     "build_storage",
     "download_response",
     "get_storage",
@@ -44,8 +46,9 @@ _S3_REQUIRED = ("S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_BUCKET")
 def build_storage(config: Mapping[str, Any]) -> Storage:
     """The backend named by ``STORAGE_BACKEND``; a misconfiguration stops start-up with its reason."""
     backend = str(config.get("STORAGE_BACKEND") or "local").strip().lower()
+    checks = UploadChecks.from_config(config)
     if backend == "local":
-        return LocalStorage(config["STORAGE_LOCAL_DIR"])
+        return LocalStorage(config["STORAGE_LOCAL_DIR"], checks=checks)
     if backend == "s3":
         missing = [name for name in _S3_REQUIRED if not config.get(name)]
         if missing:
@@ -57,6 +60,7 @@ def build_storage(config: Mapping[str, Any]) -> Storage:
             config["S3_BUCKET"],
             secure=bool(config.get("S3_SECURE")),
             region=config.get("S3_REGION") or "us-east-1",
+            checks=checks,
         )
     raise RuntimeError(f"STORAGE_BACKEND must be 'local' or 's3', not {backend!r}")
 
@@ -69,6 +73,13 @@ def init_app(app: Flask) -> None:
         storage.ensure_ready()
     app.extensions["storage"] = storage
     app.cli.add_command(storage_cli)
+
+    from app.jobs.schedule import periodic
+    from app.storage.jobs import sweep_orphan_objects
+
+    periodic(
+        app, sweep_orphan_objects, every=lambda config: config.get("STORAGE_ORPHAN_SWEEP_HOURS", 6) * 3600
+    )
 
 
 def get_storage() -> Storage:
@@ -125,3 +136,23 @@ def init_command() -> None:
     except StorageUnavailableError as exc:
         raise click.ClickException(f"{storage.describe()}: {exc.message}") from exc
     click.echo(f"ready: {storage.describe()}")
+
+
+@storage_cli.command("sweep-orphans")
+@click.option("--older-than", "hours", type=float, default=None, help="Grace period in hours.")
+@click.option("--dry-run", is_flag=True, help="Count what would be deleted; delete nothing.")
+def sweep_orphans_command(hours: float | None, dry_run: bool) -> None:
+    """Delete stored objects no row names and incomplete uploads older than the grace period
+    (``STORAGE_ORPHAN_GRACE_HOURS`` unless ``--older-than``)."""
+    from datetime import timedelta
+
+    from app.storage.jobs import orphan_grace
+    from app.storage.orphans import sweep_orphans
+
+    grace = timedelta(hours=hours) if hours is not None else orphan_grace()
+    storage = get_storage()
+    try:
+        report = sweep_orphans(storage, grace=grace, dry_run=dry_run)
+    except StorageUnavailableError as exc:
+        raise click.ClickException(f"{storage.describe()}: {exc.message}") from exc
+    click.echo(report.summary())

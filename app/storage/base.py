@@ -9,18 +9,23 @@ where the bytes go; it never keeps a partial object when a put fails. Keys are g
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import tempfile
 import unicodedata
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import BinaryIO
 from urllib.parse import quote
 
 from app.core.errors import PayloadTooLargeError, ServiceUnavailableError, ValidationError
-from app.storage.sniff import HEAD_BYTES, check_type
+from app.storage.sniff import HEAD_BYTES, UploadChecks, check_type
+
+log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 1024 * 1024
 
@@ -130,6 +135,9 @@ class Storage(ABC):
     ``NotFoundError`` (404).
     """
 
+    checks: UploadChecks = UploadChecks()
+    spool_dir: str | None = None  # where uploads are spooled before the checks; None: the system's
+
     def put_stream(
         self,
         stream: BinaryIO,
@@ -140,9 +148,15 @@ class Storage(ABC):
     ) -> StoredObject:
         """Store an upload under a new key, or raise and leave nothing behind.
 
-        Raises ValidationError (empty file), UnsupportedMediaError (type not in ``allowed_types``,
-        or an executable), PayloadTooLargeError (more than ``max_bytes``), StorageUnavailableError.
-        Error ``details`` are always a dict, so a caller may add the form field that failed.
+        The upload is spooled to a temporary file first (bounded memory) and its whole content
+        checked there (``UploadChecks.inspect``: active content, PDF structure, image pixel count,
+        virus scan) before the store is touched.
+
+        Raises ValidationError (empty file, image too large, virus found), UnsupportedMediaError
+        (type not in ``allowed_types``, an executable, active content, not a PDF),
+        PayloadTooLargeError (more than ``max_bytes``), StorageUnavailableError, and a 503 when
+        the configured virus scanner does not answer. Error ``details`` are always a dict, so a
+        caller may add the form field that failed.
         """
         key = new_key(prefix)
         head = read_head(stream)
@@ -152,12 +166,34 @@ class Storage(ABC):
             )
         content_type = check_type(head, allowed_types)
         ingest = Ingest(stream, head, max_bytes)
-        self._write(key, ingest, content_type)
+        with self._spooled(ingest) as spool:
+            self.checks.inspect(spool, content_type)
+            self._write(key, spool, ingest, content_type)
         return StoredObject(key=key, size=ingest.size, sha256=ingest.sha256, content_type=content_type)
 
+    @contextmanager
+    def _spooled(self, ingest: Ingest) -> Iterator[BinaryIO]:
+        """The whole upload in an anonymous temporary file (gone when closed, even after a crash)."""
+        try:
+            spool = tempfile.TemporaryFile(dir=self.spool_dir)
+        except OSError as exc:
+            log.error("cannot create upload spool in %s: %s", self.spool_dir or tempfile.gettempdir(), exc)
+            raise StorageUnavailableError() from exc
+        with spool:
+            # Errors reading the client's stream propagate as they are; a full disk here is a 503.
+            for chunk in ingest.chunks():
+                try:
+                    spool.write(chunk)
+                except OSError as exc:
+                    log.error("cannot spool an upload: %s", exc)
+                    raise StorageUnavailableError() from exc
+            spool.seek(0)
+            yield spool
+
     @abstractmethod
-    def _write(self, key: str, ingest: Ingest, content_type: str) -> None:
-        """Consume ``ingest.chunks()`` into ``key``; on any exception nothing may remain under ``key``."""
+    def _write(self, key: str, spool: BinaryIO, ingest: Ingest, content_type: str) -> None:
+        """Copy the checked ``spool`` (``ingest.size`` bytes, positioned at 0) to ``key``; on any
+        exception nothing may remain under ``key``."""
 
     @abstractmethod
     def open(self, key: str) -> Iterator[bytes]:
@@ -187,6 +223,28 @@ class Storage(ABC):
     @abstractmethod
     def describe(self) -> str:
         """Where objects go, for logs and the CLI (never includes secrets)."""
+
+    @abstractmethod
+    def list_objects(self, prefix: str = "") -> Iterator[ListedObject]:
+        """Every stored object (and leftover partial write) under ``prefix``, read page by page,
+        so a million objects never sit in memory at once."""
+
+    @abstractmethod
+    def delete_many(self, names: Sequence[str]) -> None:
+        """Remove these listed objects (names as ``list_objects`` gave them), in one batch where the
+        backend can."""
+
+    def abort_incomplete_uploads(self, older_than: datetime, prefix: str = "") -> int:
+        """Abort multipart uploads started before ``older_than`` and never completed; how many.
+        Backends without multipart uploads have none."""
+        return 0
+
+
+@dataclass(frozen=True, slots=True)
+class ListedObject:
+    name: str  # a key from ``new_key``, or anything else found in the store (never deleted as orphan)
+    modified_at: datetime  # timezone-aware
+    is_partial: bool = False  # a write that never finished (the local backend's hidden temporary file)
 
 
 def ascii_filename(filename: str) -> str:

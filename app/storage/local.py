@@ -10,12 +10,22 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from app.core.errors import NotFoundError
-from app.storage.base import CHUNK_BYTES, Ingest, Storage, StorageUnavailableError, check_key
+from app.storage.base import (
+    CHUNK_BYTES,
+    Ingest,
+    InvalidKeyError,
+    ListedObject,
+    Storage,
+    StorageUnavailableError,
+    check_key,
+)
+from app.storage.sniff import UploadChecks
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +53,9 @@ class FileChunks(Iterator[bytes]):
 
 
 class LocalStorage(Storage):
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], *, checks: UploadChecks | None = None) -> None:
         self.root = Path(root).resolve()
+        self.checks = checks or UploadChecks()
 
     def describe(self) -> str:
         return f"local folder {self.root}"
@@ -59,7 +70,7 @@ class LocalStorage(Storage):
             log.error("cannot create storage folder %s: %s", self.root, exc)
             raise StorageUnavailableError() from exc
 
-    def _write(self, key: str, ingest: Ingest, content_type: str) -> None:
+    def _write(self, key: str, spool: BinaryIO, ingest: Ingest, content_type: str) -> None:
         path = self.path_for(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,8 +80,7 @@ class LocalStorage(Storage):
             raise StorageUnavailableError() from exc
         try:
             with os.fdopen(fd, "wb") as out:
-                # Errors reading the client's stream propagate as they are; only write errors are a 503.
-                for chunk in ingest.chunks():
+                while chunk := spool.read(CHUNK_BYTES):
                     self._guarded(out.write, chunk)
                 self._guarded(out.flush)
                 self._guarded(os.fsync, out.fileno())
@@ -107,6 +117,33 @@ class LocalStorage(Storage):
 
     def exists(self, key: str) -> bool:
         return self.path_for(key).is_file()
+
+    def list_objects(self, prefix: str = "") -> Iterator[ListedObject]:
+        start = self.root.joinpath(*prefix.strip("/").split("/")) if prefix.strip("/") else self.root
+        for folder, dirs, files in os.walk(start):
+            dirs.sort()
+            for name in sorted(files):
+                path = Path(folder, name)
+                try:
+                    mtime = path.stat().st_mtime
+                except FileNotFoundError:  # deleted meanwhile
+                    continue
+                yield ListedObject(
+                    name=path.relative_to(self.root).as_posix(),
+                    modified_at=datetime.fromtimestamp(mtime, UTC),
+                    is_partial=name.startswith(".upload-") and name.endswith(".part"),
+                )
+
+    def delete_many(self, names: Sequence[str]) -> None:
+        for name in names:
+            path = self.root.joinpath(*name.split("/"))
+            if self.root not in path.resolve().parents:
+                raise InvalidKeyError(f"not a stored object: {name!r}")
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:
+                log.error("cannot delete %s: %s", path, exc)
+                raise StorageUnavailableError() from exc
 
     def download_url(
         self, key: str, filename: str, content_type: str, expires_seconds: int, *, inline: bool = False

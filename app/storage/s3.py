@@ -1,7 +1,8 @@
 """S3 backend through the ``minio`` SDK (MinIO in production, SeaweedFS in tests).
 
-An upload is checked and spooled to a temporary file on local disk first (bounded memory, and the
-size, type and sha256 are known before the store is touched), then sent with a known length:
+An upload is spooled to a temporary file on local disk and checked there first (``Storage.put_stream``:
+bounded memory, and the size, type, content and sha256 are known before the store is touched), then
+sent with a known length:
 one PUT for small files, a multipart upload in 5 MiB parts otherwise (minio aborts it on failure).
 The HTTP client has short timeouts and at most one retry, so a dead store becomes a 503 in seconds.
 """
@@ -10,28 +11,31 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import certifi
 import urllib3
 from minio import Minio
+from minio.datatypes import Upload
+from minio.deleteobjects import DeleteObject
 from minio.error import MinioException, S3Error
 from urllib3.util import Retry, Timeout
 
 from app.storage.base import (
     CHUNK_BYTES,
     Ingest,
+    ListedObject,
     Storage,
     StorageUnavailableError,
     check_key,
     content_disposition,
 )
 from app.storage.local import not_found
+from app.storage.sniff import UploadChecks
 
 log = logging.getLogger(__name__)
 
@@ -105,12 +109,14 @@ class S3Storage(Storage):
         read_timeout: float = 30.0,
         spool_dir: str | None = None,
         parallel_uploads: int = 2,
+        checks: UploadChecks | None = None,
     ) -> None:
         host, secure = _split_endpoint(endpoint, secure)
         self.endpoint = host
         self.bucket = bucket
         self.region = region
         self.spool_dir = spool_dir
+        self.checks = checks or UploadChecks()
         self.parallel_uploads = parallel_uploads
         # region is passed so that presigning never needs a round trip to ask the server for it.
         self.client = Minio(
@@ -146,22 +152,10 @@ class S3Storage(Storage):
                 log.info("created bucket %s at %s", self.bucket, self.endpoint)
         self._is_ready = True
 
-    def _write(self, key: str, ingest: Ingest, content_type: str) -> None:
+    def _write(self, key: str, spool: BinaryIO, ingest: Ingest, content_type: str) -> None:
         if not self._is_ready:
             self.ensure_ready()
-        try:
-            spool = tempfile.TemporaryFile(dir=self.spool_dir)
-        except OSError as exc:
-            log.error("cannot create upload spool in %s: %s", self.spool_dir or tempfile.gettempdir(), exc)
-            raise StorageUnavailableError() from exc
-        try:
-            for chunk in ingest.chunks():
-                with self._backend("spool", key):  # disk full on the app server is a 503 as well
-                    spool.write(chunk)
-            spool.seek(0)
-            self._upload(key, spool, ingest, content_type)
-        finally:
-            spool.close()
+        self._upload(key, spool, ingest, content_type)
 
     def _upload(self, key: str, spool: BinaryIO, ingest: Ingest, content_type: str) -> None:
         try:
@@ -216,6 +210,47 @@ class S3Storage(Storage):
                     return False
                 raise
         return True
+
+    def list_objects(self, prefix: str = "") -> Iterator[ListedObject]:
+        # The SDK's generator fetches one page of (at most) 1000 keys per request as it is consumed.
+        with self._backend("list", prefix):
+            for obj in self.client.list_objects(self.bucket, prefix=prefix or None, recursive=True):
+                if obj.object_name and not obj.is_dir and obj.last_modified is not None:
+                    yield ListedObject(name=obj.object_name, modified_at=obj.last_modified)
+
+    def delete_many(self, names: Sequence[str]) -> None:
+        with self._backend("delete batch"):
+            errors = list(self.client.remove_objects(self.bucket, (DeleteObject(n) for n in names)))
+        if errors:
+            log.error("s3 delete batch in %s: %d failed, first %r", self.bucket, len(errors), errors[0])
+            raise StorageUnavailableError()
+
+    def abort_incomplete_uploads(self, older_than: datetime, prefix: str = "") -> int:
+        aborted = 0
+        for upload in self._incomplete_uploads(prefix):
+            if upload.initiated_time is not None and upload.initiated_time < older_than:
+                with self._backend("abort upload", upload.object_name):
+                    self.client._abort_multipart_upload(self.bucket, upload.object_name, upload.upload_id)
+                aborted += 1
+        return aborted
+
+    def _incomplete_uploads(self, prefix: str) -> Iterator[Upload]:
+        """ListMultipartUploads page by page. The SDK has no public call for it (its own multipart
+        code uses these), and its result drops NextUploadIdMarker: the last upload of a page is
+        the marker instead."""
+        key_marker = upload_id_marker = None
+        while True:
+            with self._backend("list uploads", prefix):
+                page = self.client._list_multipart_uploads(
+                    self.bucket,
+                    prefix=prefix or None,
+                    key_marker=key_marker,
+                    upload_id_marker=upload_id_marker,
+                )
+            yield from page.uploads
+            if not page.is_truncated or not page.uploads:
+                return
+            key_marker, upload_id_marker = page.uploads[-1].object_name, page.uploads[-1].upload_id
 
     def download_url(
         self, key: str, filename: str, content_type: str, expires_seconds: int, *, inline: bool = False

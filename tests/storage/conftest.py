@@ -51,19 +51,60 @@ def samples() -> dict[str, bytes]:
     }
 
 
+def pdf_layout(total: int) -> tuple[bytes, int, bytes]:
+    """A well-formed PDF of exactly ``total`` bytes: its head, the length of the stream data that
+    follows it, and its tail (end of the stream, cross-reference table, trailer)."""
+    objects = [
+        b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n",
+        b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n",
+    ]
+    header = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+    offsets = [len(header), len(header) + len(objects[0])]
+    offsets.append(offsets[1] + len(objects[1]))
+    body = total
+    for _ in range(3):  # the lengths written in the file change its length; settle them
+        head = header + b"".join(objects) + b"3 0 obj\n<< /Length %d >>\nstream\n" % body
+        xref_at = len(head) + body + len(b"\nendstream\nendobj\n")
+        tail = (
+            b"\nendstream\nendobj\nxref\n0 4\n0000000000 65535 f \n"
+            + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+            + b"trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref_at
+        )
+        body = total - len(head) - len(tail)
+    assert body >= 0, "too small for a PDF"
+    return head, body, tail
+
+
+def real_pdf(extra: bytes = b"", size: int = 4096) -> bytes:
+    head, body, tail = pdf_layout(size)
+    return head + (extra + b"0" * body)[:body] + tail
+
+
 class LazyUpload:
-    """A file-like upload of ``total`` bytes produced on demand (PDF magic first), never all in memory.
+    """A file-like upload of ``total`` bytes produced on demand (a well-formed PDF whose one stream
+    is a repeating pattern), never all in memory.
 
     It hashes what it hands out, so a test can compare with what the store computed.
     """
 
-    _PATTERN = (b"%PDF-1.7\n" + bytes(range(256)) * 4096)[:MB]
+    _PATTERN = (bytes(range(256)) * 4096)[:MB]
 
     def __init__(self, total: int, *, fail_after: int | None = None):
         self.total = total
         self.position = 0
         self.fail_after = fail_after
         self._sha = hashlib.sha256()
+        self._head, body, self._tail = pdf_layout(total)
+        self._body_end = len(self._head) + body
+
+    def _bytes_at(self, position: int, size: int) -> bytes:
+        if position < len(self._head):
+            return self._head[position : position + size]
+        if position >= self._body_end:
+            start = position - self._body_end
+            return self._tail[start : start + size]
+        start = (position - len(self._head)) % len(self._PATTERN)
+        return self._PATTERN[start : start + min(size, self._body_end - position)]
 
     @property
     def sha256(self) -> str:
@@ -73,12 +114,8 @@ class LazyUpload:
         if self.fail_after is not None and self.position >= self.fail_after:
             raise OSError("client connection reset")
         size = MB if size is None or size < 0 else size
-        start = self.position % len(self._PATTERN)
-        take = min(size, len(self._PATTERN) - start, self.total - self.position)
-        if take <= 0:
-            return b""
-        chunk = self._PATTERN[start : start + take]
-        self.position += take
+        chunk = self._bytes_at(self.position, min(size, self.total - self.position))
+        self.position += len(chunk)
         self._sha.update(chunk)
         return chunk
 

@@ -45,27 +45,14 @@ _RSS_SCRIPT = textwrap.dedent("""
         with open("/proc/self/status") as status:
             return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
 
-    MB = 1024 * 1024
-    PATTERN = (b"%PDF-1.7\\n" + bytes(range(256)) * 4096)[:MB]
-
-    class LazyUpload:
-        def __init__(self, total):
-            self.total, self.position = total, 0
-        def read(self, size=-1):
-            size = MB if size is None or size < 0 else size
-            start = self.position % MB
-            take = min(size, MB - start, self.total - self.position)
-            if take <= 0:
-                return b""
-            self.position += take
-            return PATTERN[start:start + take]
+    from tests.storage.conftest import LazyUpload  # a well-formed PDF, produced on demand
 
     config = json.loads(sys.argv[1])
     storage = build_storage(config)
     storage.ensure_ready()
     before = vm("VmRSS")
     stored = storage.put_stream(LazyUpload(int(sys.argv[2])), allowed_types=["application/pdf"],
-                                max_bytes=MB * 250)
+                                max_bytes=250 * 1024 * 1024)
     after = vm("VmHWM")
     storage.delete(stored.key)
     print(json.dumps({"growth_kb": after - before, "size": stored.size}))
