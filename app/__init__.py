@@ -21,8 +21,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     _configure_logging()
 
+    from app.core import inputs
     from app.extensions import api, db, login_manager, migrate
 
+    inputs.init_app(app)  # before any route: ids in paths use its bounded `int` converter
     db.init_app(app)
     migrate.init_app(
         app,
@@ -67,6 +69,7 @@ def _register_domains(app: Flask) -> None:
     from app import (
         admin,
         alerts,
+        audit,
         auth,
         calendar,
         demo,
@@ -107,6 +110,7 @@ def _register_domains(app: Flask) -> None:
         indicators,
         admin,
         alerts,
+        audit,
         reports,
         sync,
         demo,

@@ -376,14 +376,15 @@ _LOCAL_ISO = "to_char({} AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:M
 def _events_sql(base: int) -> str:
     """Events with the snapshot the engine takes (app.dossiers.snapshots.take): the state the event
     led to, the unit holding the dossier now, its instants; no step or actor (generated events have
-    no actor)."""
+    no actor). Each has its place in the dossier's history (`seq`) but no hash: `flask audit verify`
+    reports generated data as unsealed."""
     instants = ", ".join(
         f"'{name}', {_LOCAL_ISO.format('d.' + name)}"
         for name in ("received_at", "due_at", "appointment_at", "completed_at", "returned_at", "paused_at")
     )
     return f"""
     INSERT INTO dossier_events (dossier_id, transition, from_state, to_state, actor_id, actor_unit_id,
-                                created_at, comment, payload, snapshot)
+                                created_at, comment, payload, snapshot, seq)
     SELECT d.id, t.transition, t.from_state, coalesce(t.to_state, d.state), NULL,
            CASE WHEN t.seq = 1 THEN NULL WHEN t.seq <= 2 THEN d.receiving_unit_id ELSE d.current_unit_id END,
            d.submitted_at + (d.updated_at - d.submitted_at) * (t.seq - 1) / greatest(t.n - 1, 1),
@@ -392,7 +393,8 @@ def _events_sql(base: int) -> str:
            jsonb_build_object(
                'v', 1, 'state', coalesce(t.to_state, d.state), 'national_status', d.national_status,
                'unit', jsonb_build_object('id', u.id, 'code', u.code, 'name', u.name, 'name_en', u.name_en),
-               {instants}, 'is_extended', false, 'step', NULL, 'acted_in', NULL, 'actor', NULL)
+               {instants}, 'is_extended', false, 'step', NULL, 'acted_in', NULL, 'actor', NULL),
+           t.seq
     FROM dossiers d
     JOIN units u ON u.id = d.current_unit_id
     JOIN bench_slot s ON s.slot = {HASH.format(g=f"d.id - {base}", m=2654435761)} % {SLOTS}

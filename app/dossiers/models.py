@@ -18,6 +18,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
     event,
     inspect,
     text,
@@ -383,6 +384,13 @@ class DossierEvent(db.Model):
     comment: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # Tamper evidence (app.audit.chain): the event's place in its dossier's history (1, 2, ...) and
+    # the SHA-256 of its fields chained to the previous event's hash, set when the engine writes it.
+    seq: Mapped[int | None]
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("dossier_id", "seq"),)
 
     dossier: Mapped[Dossier] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()

@@ -6,6 +6,7 @@ from flask import Response
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from app.audit.services import record_access
 from app.auth.permissions import require_api_user
 from app.dossiers.queries import get_dossier
 from app.official_forms.models import IssuedForm
@@ -34,6 +35,7 @@ def download(code: str, form_id: int) -> Response:
     """The PDF: a short-lived presigned link (S3) or an authorised stream (local folder)."""
     dossier = get_dossier(code, current_user)
     issued = get_ready_form(dossier.id, form_id)
+    record_access(current_user, dossier, form_id=issued.id, form_name=issued.filename(code), channel="api")
     return download_response(issued.storage_key, issued.filename(code), "application/pdf", size=issued.size)
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.audit.services import record_access
 from app.auth.models import User
 from app.core import uow
 from app.core.db import utcnow
@@ -77,6 +78,7 @@ def _detail(dossier: Dossier, status: int = 200, **extra: object) -> tuple[str, 
         rating=rating,
         rating_editable_until=editable_until(rating) if rating else None,
         unit_name=unit_name,
+        accesses=dp.accesses(dossier, current_user),
         **extra,
     ), status
 
@@ -98,7 +100,10 @@ def index() -> str:
 @bp.get("/my/dossiers/<code>")
 @login_required
 def detail(code: str) -> tuple[str, int]:
-    return _detail(get_dossier(code, _citizen()))
+    user = _citizen()
+    dossier = get_dossier(code, user)
+    record_access(user, dossier)
+    return _detail(dossier)
 
 
 @bp.post("/my/dossiers/<code>/supplement")
@@ -154,6 +159,7 @@ def result(code: str, document_id: int) -> Response:
     document = get_document(dossier, document_id)
     if dossier.applicant_id != user.id or document not in dp.result_documents(dossier):
         raise NotFoundError(_("Không tìm thấy kết quả này"))
+    record_access(user, dossier, document=document)
     return download_response(
         document.storage_key, document.original_name, document.content_type, size=document.size
     )

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.audit import chain
 from app.auth.models import User
 from app.core.db import utcnow
 from app.core.errors import ConflictError, InvalidTransitionError, PermissionDeniedError, ValidationError
@@ -220,6 +221,7 @@ def _event(ctx: TransitionContext, from_state: str | None, acted_in: Any) -> Dos
         payload={k: v for k, v in ctx.payload.items() if k != "comment"},
         snapshot=snapshots.take(dossier, acted_in=acted_in, actor=ctx.user),
     )
+    chain.seal(event, dossier)  # its place and hash in the dossier's tamper-evident history
     db.session.add(event)
     return event
 

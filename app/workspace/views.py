@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.audit.services import record_access
 from app.auth.guards import staff_required
 from app.core import uow
 from app.core.db import utcnow
@@ -52,7 +53,9 @@ def _page(dossier: Dossier, status: int = 200, **extra: Any) -> tuple[str, int]:
 @bp.get("/dossiers/<code>")
 @staff_required
 def dossier(code: str) -> tuple[str, int]:
-    return _page(get_dossier(code, current_user))
+    found = get_dossier(code, current_user)
+    record_access(current_user, found)
+    return _page(found)
 
 
 @bp.post("/dossiers/<code>/actions/<name>")
@@ -92,7 +95,9 @@ def act(code: str, name: str) -> Response | tuple[str, int]:
 @staff_required
 def document_file(code: str, document_id: int) -> Response:
     """The file, through a short-lived link (S3 presigned URL) or streamed; `?inline=1` to preview."""
-    document = get_document(get_dossier(code, current_user), document_id)
+    dossier = get_dossier(code, current_user)
+    document = get_document(dossier, document_id)
+    record_access(current_user, dossier, document=document)
     inline = request.args.get("inline") == "1" and document.content_type in presenters.PREVIEWABLE
     return download_response(
         document.storage_key, document.original_name, document.content_type, size=document.size, inline=inline
