@@ -8,10 +8,17 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from app.core.db import Base
+from app.core.errors import ErrorSchema
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
-api = Api()
+
+
+class _Api(Api):
+    ERROR_SCHEMA = ErrorSchema  # the error bodies the app writes (app.core.errors.respond)
+
+
+api = _Api()
 csrf = CSRFProtect()
 babel = Babel()

@@ -25,6 +25,9 @@ def bearer_user() -> User | None:
     return find_user_for_token(token.strip())
 
 
+BEARER = "bearerAuth"  # the security scheme's name in the OpenAPI document (config API_SPEC_OPTIONS)
+
+
 def require_api_user(*roles: str) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -37,6 +40,12 @@ def require_api_user(*roles: str) -> Callable:
             g._login_user = user  # Flask-Login's current_user for this request, without a session
             return view(*args, **kwargs)
 
+        # The OpenAPI document says so: a bearer token, and 401/403 answers.
+        doc = getattr(wrapper, "_apidoc", {})
+        manual = doc.setdefault("manual_doc", {})
+        manual["security"] = [{BEARER: []}]
+        manual.setdefault("responses", {}).update({"401": "UNAUTHORIZED", "403": "FORBIDDEN"})
+        wrapper._apidoc = doc  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
@@ -13,14 +11,13 @@ from app.auth.forms import LoginForm, RegisterForm
 from app.auth.roles import Role
 from app.auth.services import authenticate, create_user
 from app.core import uow
+from app.core.web import local_url
 
 bp = Blueprint("auth_pages", __name__)
 
 
 def _safe_next(default: str) -> str:
-    target = request.args.get("next") or ""
-    parts = urlsplit(target)
-    return target if target.startswith("/") and not parts.netloc and not target.startswith("//") else default
+    return local_url(request.args.get("next"), default)
 
 
 @bp.route("/login", methods=["GET", "POST"])

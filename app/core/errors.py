@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template_string, request
+import marshmallow as ma
+from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 
@@ -72,6 +73,18 @@ class ServiceUnavailableError(AppError):
     code = "service_unavailable"
 
 
+class ErrorDetailSchema(ma.Schema):
+    code = ma.fields.Str(metadata={"description": "Mã lỗi máy đọc: validation_error, not_found, …"})
+    message = ma.fields.Str(metadata={"description": "Thông báo cho người dùng (tiếng Việt)"})
+    details = ma.fields.Raw(allow_none=True, metadata={"description": "Các trường có lỗi, nếu có"})
+
+
+class ErrorSchema(ma.Schema):
+    """The one error shape of the API, as `respond` writes it (and the OpenAPI document declares)."""
+
+    error = ma.fields.Nested(ErrorDetailSchema, required=True)
+
+
 def error_body(code: str, message: str, details: Any = None) -> dict:
     return {"error": {"code": code, "message": message, "details": details}}
 
@@ -87,10 +100,32 @@ _PAGE = """<!doctype html><html lang="vi"><meta charset="utf-8">
 <h1>{{ status }}</h1><p>{{ message }}</p><p><a href="/">Về trang chủ / Home</a></p></main></html>"""
 
 
+RETRY_AFTER_SECONDS = 30  # told to clients of a 503: the database or the store is back by then, mostly
+
+
 def respond(status: int, code: str, message: str, details: Any = None):  # noqa: ANN201
     if _wants_json():
-        return jsonify(error_body(code, message, details)), status
-    return render_template_string(_PAGE, status=status, message=message), status
+        answer = jsonify(error_body(code, message, details))
+    else:
+        # Without the page context (navigation, the signed-in user): it may be what failed.
+        page = current_app.jinja_env.from_string(_PAGE).render(status=status, message=message)
+        answer = current_app.make_response(page)
+    answer.status_code = status
+    if status == 503:
+        answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return answer
+
+
+DATABASE_UNAVAILABLE = "Cơ sở dữ liệu tạm thời không phản hồi; vui lòng thử lại sau ít phút"
+QUERY_TOO_LONG = "Truy vấn chạy quá lâu và đã được dừng; hãy thu hẹp phạm vi hoặc khoảng thời gian"
+
+
+def database_error_response(exc: Exception):  # noqa: ANN201
+    """The database could not answer (down, restarting, or a statement cut by its timeout): 503 with
+    Retry-After; the unit of work is rolled back, so nothing of the request was saved."""
+    if type(getattr(exc, "orig", None)).__name__ == "QueryCanceled":
+        return respond(503, "service_unavailable", QUERY_TOO_LONG)
+    return respond(503, "service_unavailable", DATABASE_UNAVAILABLE)
 
 
 _HTTP_CODES = {
@@ -133,3 +168,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):  # noqa: ANN202
         return http_exception_response(exc)
+
+    from sqlalchemy.exc import OperationalError
+
+    @app.errorhandler(OperationalError)
+    def _database_error(exc: OperationalError):  # noqa: ANN202
+        try:
+            uow.rollback()
+        except OperationalError:  # the connection is gone: nothing to roll back
+            pass
+        return database_error_response(exc)

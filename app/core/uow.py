@@ -202,13 +202,13 @@ class CommandGroup(AppGroup):
 
 def _commit_failure(exc: Exception) -> Response:
     """The answer when the request's own commit fails: nothing of it was saved."""
-    from app.core.errors import respond
+    from app.core.errors import DATABASE_UNAVAILABLE, respond
 
     if isinstance(exc, StaleDataError):
         return respond(409, "conflict", "Hồ sơ vừa được người khác cập nhật; vui lòng tải lại")
     if isinstance(exc, IntegrityError):
         return respond(409, "conflict", "Dữ liệu vừa được thay đổi đồng thời; vui lòng thử lại")
-    return respond(503, "service_unavailable", "Cơ sở dữ liệu tạm thời không phản hồi; vui lòng thử lại")
+    return respond(503, "service_unavailable", DATABASE_UNAVAILABLE)
 
 
 def init_app(app: Flask) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
 
@@ -19,6 +20,19 @@ def local_time(value: datetime | None, fmt: str = "%H:%M %d/%m/%Y") -> str:
 
 def local_date(value: datetime | None) -> str:
     return local_time(value, "%d/%m/%Y")
+
+
+def local_url(candidate: str | None, fallback: str) -> str:
+    """`candidate` when it is a path on this site, else `fallback`: a redirect after sign-in or a
+    form goes nowhere else. Browsers read a backslash as a slash and skip leading blanks and control
+    characters, so `/\\evil.example`, `//evil.example` and ` //evil.example` are all refused; so is
+    anything with a scheme or a host, even this site's (a path is all a page here ever needs)."""
+    if not candidate or "\\" in candidate or any(ord(c) < 0x21 or ord(c) == 0x7F for c in candidate):
+        return fallback
+    parts = urlsplit(candidate)
+    if parts.scheme or parts.netloc or not candidate.startswith("/") or candidate.startswith("//"):
+        return fallback
+    return candidate
 
 
 def add_nav_link(

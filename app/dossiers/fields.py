@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from typing import Any
 
 from app.auth.citizen_id import citizen_id_problem
+from app.core.inputs import MAX_FIELD_INT, date_problem
 from app.procedures.definitions import FieldSpec
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^(\+84|0)\d{9,10}$")
+TOO_LARGE = f"Số quá lớn (tối đa {MAX_FIELD_INT:,})".replace(",", ".")
 
 
 def _coerce(field: FieldSpec, value: Any) -> tuple[Any, str | None]:  # noqa: PLR0911
@@ -33,17 +36,22 @@ def _coerce(field: FieldSpec, value: Any) -> tuple[Any, str | None]:  # noqa: PL
         return value, None
     if kind == "integer":
         ok = isinstance(value, int) and not isinstance(value, bool)
+        if ok and abs(value) > MAX_FIELD_INT:
+            return None, TOO_LARGE
         return (value, None) if ok else (None, "Phải là số nguyên")
     if kind == "number":
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        if ok and abs(value) > MAX_FIELD_INT:
+            return None, TOO_LARGE
         return (value, None) if ok else (None, "Phải là số")
     if kind == "boolean":
         return (value, None) if isinstance(value, bool) else (None, "Phải là true hoặc false")
     if kind == "date":
         try:
-            return date.fromisoformat(value).isoformat(), None
+            day = date.fromisoformat(value)
         except (TypeError, ValueError):
             return None, "Ngày không hợp lệ (định dạng YYYY-MM-DD)"
+        return (None, date_problem(day)) if date_problem(day) else (day.isoformat(), None)
     return None, f"Kiểu dữ liệu '{kind}' không được hỗ trợ"
 
 

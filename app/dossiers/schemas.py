@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from app.core import inputs
+from app.core.errors import ValidationError as AppValidationError
 from app.core.time import local_iso
 from app.procedures.definitions import CHANNELS
 from app.procedures.vocabulary import INPUTS, InputSpec
 
 
-def _local(attr: str) -> fields.Function:
+def local_instant(attr: str) -> fields.Function:
     return fields.Function(lambda obj: local_iso(getattr(obj, attr)), metadata={"format": "date-time"})
 
 
@@ -20,15 +21,10 @@ class JSONString(fields.Field):
     """A form field carrying JSON text (multipart requests cannot nest objects)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict:
-        if isinstance(value, dict):
-            return value
         try:
-            parsed = json.loads(value)
-        except (TypeError, ValueError) as exc:
-            raise ValidationError("Phải là JSON hợp lệ") from exc
-        if not isinstance(parsed, dict):
-            raise ValidationError("Phải là một đối tượng JSON")
-        return parsed
+            return inputs.json_object(value, attr or "value")
+        except AppValidationError as exc:
+            raise ValidationError(exc.details if isinstance(exc.details, dict) else exc.message) from exc
 
 
 class SubmitFormSchema(Schema):
@@ -52,7 +48,8 @@ class ListQuerySchema(Schema):
     unit = fields.Str()
     overdue = fields.Bool()
     after = fields.Int(
-        validate=validate.Range(min=1), metadata={"description": "Con trỏ trang (next_cursor)"}
+        validate=validate.Range(min=1, max=inputs.MAX_INT),
+        metadata={"description": "Con trỏ trang (next_cursor)"},
     )
     limit = fields.Int(load_default=50, validate=validate.Range(min=1, max=200))
 
@@ -76,7 +73,10 @@ TransitionRequestSchema = Schema.from_dict(
     {
         "name": fields.Str(required=True, validate=validate.Length(min=1, max=48)),
         **{name: _input_field(spec) for name, spec in INPUTS.items() if not spec.is_file},
-        "expected_version": fields.Int(metadata={"description": "Phiên bản hồ sơ đã xem; khác thì 409"}),
+        "expected_version": fields.Int(
+            validate=validate.Range(min=0, max=inputs.MAX_INT),
+            metadata={"description": "Phiên bản hồ sơ đã xem; khác thì 409"},
+        ),
     },
     name="TransitionRequestSchema",
 )
@@ -99,7 +99,7 @@ class DocumentSchema(Schema):
     source = fields.Str()
     is_result = fields.Bool()
     is_current = fields.Bool()
-    created_at = _local("created_at")
+    created_at = local_instant("created_at")
 
 
 class StepSchema(Schema):
@@ -108,9 +108,9 @@ class StepSchema(Schema):
     unit = fields.Nested(UnitRefSchema)
     budget_kind = fields.Str()
     budget_amount = fields.Int()
-    started_at = _local("started_at")
-    due_at = _local("due_at")
-    finished_at = _local("finished_at")
+    started_at = local_instant("started_at")
+    due_at = local_instant("due_at")
+    finished_at = local_instant("finished_at")
     outcome = fields.Str(allow_none=True)
     is_paused = fields.Function(lambda s: s.paused_at is not None)
     paused_minutes = fields.Int()
@@ -125,7 +125,7 @@ class EventSchema(Schema):
     unit = fields.Function(
         lambda e: e.as_of.actor.unit.code if e.as_of.actor and e.as_of.actor.unit else None
     )
-    created_at = _local("created_at")
+    created_at = local_instant("created_at")
     comment = fields.Str(allow_none=True)
     payload = fields.Dict()
 
@@ -154,12 +154,12 @@ class DossierSummarySchema(Schema):
     applicant_name = fields.Str()
     receiving_unit = fields.Nested(UnitRefSchema)
     current_unit = fields.Nested(UnitRefSchema)
-    submitted_at = _local("submitted_at")
-    received_at = _local("received_at")
-    due_at = _local("due_at")
-    appointment_at = _local("appointment_at")
-    completed_at = _local("completed_at")
-    returned_at = _local("returned_at")
+    submitted_at = local_instant("submitted_at")
+    received_at = local_instant("received_at")
+    due_at = local_instant("due_at")
+    appointment_at = local_instant("appointment_at")
+    completed_at = local_instant("completed_at")
+    returned_at = local_instant("returned_at")
     outcome = fields.Str(allow_none=True)
     is_paused = fields.Bool()
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import select, text
 
 from app.auth.models import User
 from app.core.errors import PermissionDeniedError, ValidationError
@@ -88,7 +89,21 @@ def resolve_scope(user: User, args: dict) -> IndicatorScope:
     date_from, date_to = args.get("date_from") or default_from, args.get("date_to") or default_to
     if date_from > date_to:
         raise ValidationError("Khoảng thời gian không hợp lệ", {"from": "'from' phải không sau 'to'"})
+    longest = current_app.config["STATS_MAX_PERIOD_DAYS"]
+    if (date_to - date_from).days + 1 > longest:
+        raise ValidationError(
+            f"Khoảng thời gian dài quá {longest} ngày", {"from": f"Chọn khoảng không quá {longest} ngày"}
+        )
+    bound_statement_time()
     return IndicatorScope(unit, args.get("level") or None, args.get("procedure") or None, date_from, date_to)
+
+
+def bound_statement_time() -> None:
+    """Every statement of this request's transaction stops after STATS_STATEMENT_TIMEOUT_MS
+    (PostgreSQL), so no statistics request holds a web worker for long; a stopped one answers 503."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        milliseconds = int(current_app.config["STATS_STATEMENT_TIMEOUT_MS"])
+        db.session.execute(text(f"SET LOCAL statement_timeout = {milliseconds}"))
 
 
 def indicators_for(user: User, args: dict) -> dict:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from app.core.inputs import MAX_INT
+
 
 class IndicatorQuerySchema(Schema):
     unit = fields.Str(
@@ -98,7 +100,9 @@ class DossierListQuerySchema(IndicatorQuerySchema):
             "description": "Chỉ số có danh sách hồ sơ, ví dụ completed_late, in_progress_overdue, received"
         },
     )
-    page = fields.Int(load_default=1, validate=validate.Range(min=1), metadata={"description": "Trang, từ 1"})
+    page = fields.Int(
+        load_default=1, validate=validate.Range(min=1, max=MAX_INT), metadata={"description": "Trang, từ 1"}
+    )
 
 
 class DossierItemSchema(Schema):

@@ -9,11 +9,13 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.audit.services import record_access
 from app.auth.guards import staff_required
 from app.core import uow
 from app.core.db import utcnow
 from app.core.errors import ValidationError
 from app.core.time import to_local
+from app.core.web import local_url
 from app.dossiers.queries import get_dossier
 from app.official_forms.forms import TrackingBookForm
 from app.official_forms.permissions import list_tracking_book_units
@@ -27,10 +29,13 @@ bp = Blueprint("official_forms_pages", __name__)
 
 def _back_to(fallback: str) -> str:
     """The local page to return to: `next` from the form, else the referring page of this site."""
-    for candidate in (request.form.get("next"), request.referrer):
-        parts = urlsplit(candidate or "")
-        if candidate and (not parts.netloc or parts.netloc == request.host) and parts.path.startswith("/"):
-            return parts.path + (f"?{parts.query}" if parts.query else "")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host:  # the page this request came from, as a path
+        referrer = referrer._replace(scheme="", netloc="")
+    for candidate in (request.form.get("next"), referrer.geturl()):
+        target = local_url(candidate, "")
+        if target:
+            return target
     return fallback
 
 
@@ -39,6 +44,7 @@ def _back_to(fallback: str) -> str:
 def download(code: str, form_id: int) -> Response:
     dossier = get_dossier(code, current_user)
     issued = get_ready_form(dossier.id, form_id)
+    record_access(current_user, dossier, form_id=issued.id, form_name=issued.filename(code))
     return download_response(issued.storage_key, issued.filename(code), "application/pdf", size=issued.size)
 
 

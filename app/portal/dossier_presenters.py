@@ -12,11 +12,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from app.audit import presenters as audit_labels
+from app.audit.permissions import can_see_dossier_accesses
+from app.audit.queries import list_dossier_accesses
 from app.auth.models import User
 from app.calendar.services import get_calendar
-from app.dossiers.models import Dossier, DossierDocument, DossierEvent
+from app.dossiers.models import Dossier, DossierEvent
+from app.org.models import Unit
 from app.procedures.definitions import Procedure, Transition
-from app.procedures.vocabulary import PUBLIC
+from app.workflow.audience import is_public, result_documents  # noqa: F401 (the pages read it here)
 from app.workflow.engine import available_transitions, procedure_of
 
 SOURCES = {
@@ -116,7 +120,7 @@ def _entry(event: DossierEvent, dossier: Dossier, procedure: Procedure) -> Timel
     actor = as_of.actor
     if transition is None:  # a transition of no loaded workflow (a removed file): say only that
         return TimelineEntry(event.created_at, _("Hồ sơ được cập nhật"), None)
-    public = transition.effects.comment == PUBLIC
+    public = is_public(event, procedure)
     return TimelineEntry(
         at=event.created_at,
         text=transition.effects.sentence.get(lang(), channel=dossier.channel, unit=holding),
@@ -136,13 +140,6 @@ def supplement_request(dossier: Dossier) -> DossierEvent | None:
     return next((e for e in reversed(dossier.events) if e.payload.get("items")), None)
 
 
-def result_documents(dossier: Dossier) -> list[DossierDocument]:
-    """Result files, shown to the owner once the result is ready (a draft is never shown)."""
-    if dossier.completed_at is None:
-        return []
-    return [d for d in dossier.documents if d.is_result]
-
-
 def row(dossier: Dossier, user: User, now: datetime) -> Row:
     procedure = procedure_of(dossier)
     return Row(
@@ -151,3 +148,43 @@ def row(dossier: Dossier, user: User, now: datetime) -> Row:
         procedure.states[dossier.state].label.get(lang()),
         deadline_badge(dossier, ApplicantActions.of(dossier, user), now),
     )
+
+
+@dataclass
+class AccessEntry:
+    """One look at the applicant's dossier by someone else, as the applicant sees it: the unit and
+    the role that looked (officers act for their unit; their names are kept for the administrators)."""
+
+    at: datetime
+    unit: str | None
+    role: str
+    what: str
+
+
+@dataclass
+class Accesses:
+    entries: list[AccessEntry]
+    total: int
+
+
+def _unit_name(unit: Unit | None) -> str | None:
+    if unit is None:
+        return None
+    return unit.name_en if lang() == "en" and unit.name_en else unit.name
+
+
+def accesses(dossier: Dossier, user: User) -> Accesses | None:
+    """ "Ai đã xem hồ sơ của tôi": the newest accesses by others, for the applicant only."""
+    if not can_see_dossier_accesses(user, dossier):
+        return None
+    rows, total = list_dossier_accesses(dossier.id)
+    entries = [
+        AccessEntry(
+            at=row.created_at,
+            unit=_unit_name(row.unit),
+            role=audit_labels.role_label(row.role),
+            what=audit_labels.access_kind(row) + (f": {row.item_name}" if row.item_name else ""),
+        )
+        for row in rows
+    ]
+    return Accesses(entries, total)

@@ -77,7 +77,7 @@ def typed_data(procedure: Procedure, raw: dict[str, Any]) -> dict[str, Any]:
 def _convert(kind: str, text: str) -> Any:  # noqa: PLR0911
     if kind == "integer":
         digits = re.sub(r"[., ]", "", text) if _GROUPED_INT.match(text) else text
-        return int(digits) if re.fullmatch(r"-?\d+", digits) else text
+        return int(digits) if re.fullmatch(r"-?\d{1,18}", digits) else text  # longer: not a number here
     if kind == "number":
         return _number(text)
     if kind == "boolean":

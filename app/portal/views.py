@@ -48,10 +48,15 @@ def procedure(code: str) -> str:
 @bp.route("/procedures/<code>/apply", methods=["GET", "POST"])
 @citizen_required
 def apply(code: str) -> Response:
-    """Resume the latest draft of this procedure or start one (GET too, so that signing in and
-    coming back here lands on the form)."""
+    """Resume the latest draft of this procedure, or (POST) start one. A GET, where signing in comes
+    back to, creates nothing: with no draft it leads to the procedure page and its start button."""
     proc = current_procedure(code)
     if "online" not in proc.channels:
         raise NotFoundError("Thủ tục này không nhận hồ sơ trực tuyến")
-    draft = start_draft(current_user, proc)
+    if request.method == "GET":
+        draft = find_latest_draft(current_user, proc.code)
+        if draft is None:
+            return redirect(url_for("portal.procedure", code=proc.code))
+    else:
+        draft = start_draft(current_user, proc)
     return redirect(url_for("drafts.edit", draft_id=draft.id))

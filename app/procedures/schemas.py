@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate
 
+from app.core.inputs import MAX_INT
 from app.procedures.definitions import Deadline, Procedure
 
 
@@ -36,7 +37,7 @@ class ProcedureVersionQuerySchema(Schema):
     version = fields.Integer(
         load_default=None,
         strict=False,
-        validate=validate.Range(min=1),
+        validate=validate.Range(min=1, max=MAX_INT),
         metadata={"description": "A given version instead of the one in effect today"},
     )
 

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from app.auth.guards import require_admin_page
 from app.core import uow
 from app.core.db import utcnow
+from app.core.web import local_url
 from app.sync import national_client, presenters, queries
 from app.sync.forms import TOPIC_LABELS, SubscriberForm
 from app.sync.services import replay
@@ -54,7 +55,7 @@ def replay_dead() -> Response:
     ids = [int(i) for i in request.form.getlist("delivery_id") if i.isdigit()]
     count = replay(ids or None) if ids or request.form.get("all") == "1" else 0
     flash(_("Đã gửi lại %(count)s tin.", count=count), "success")
-    return redirect(request.form.get("next") or url_for(".overview"))
+    return redirect(local_url(request.form.get("next"), url_for(".overview")))
 
 
 @bp.get("/subscribers")

@@ -20,9 +20,10 @@ def init_app(app: Flask) -> None:
     from app.extensions import api
     from app.jobs.schedule import periodic
     from app.workflow import idempotency  # noqa: F401  (idempotency_keys table)
-    from app.workflow.api import blp
+    from app.workflow.api import blp, register_schemas
 
     api.register_blueprint(blp)
+    register_schemas(api.spec)
     periodic(app, forget_idempotency_keys, every=lambda config: 3600)
     # Each rendered submission form carries a key of its own: sent twice, it submits once.
     app.jinja_env.globals["new_idempotency_key"] = lambda: uuid.uuid4().hex

@@ -206,9 +206,10 @@ def _statements(client, **params) -> int:
 
 def test_a_page_runs_a_bounded_number_of_queries(dataset, client):
     """One call of each engine function per page and no query per table row: the overview and ranking
-    about 10 statements, the 12-month trend 2 a month, the page itself a few."""
+    about 10 statements, the 12-month trend 2 a month, the page itself a few (one of them bounds the
+    statements' time)."""
     sign_in(client, "giamsat.tinh")
     _statements(client)  # warm the per-process caches (calendar, registry)
     province, district = _statements(client), _statements(client, unit=DISTRICT)
     by_procedure = _statements(client, unit=DISTRICT, breakdown="procedure")
-    assert max(province, district, by_procedure) <= 50
+    assert max(province, district, by_procedure) <= 51, (province, district, by_procedure)

@@ -203,8 +203,10 @@ def test_renaming_a_user_or_a_unit_leaves_past_events_as_they_were(
     dossier = db.session.get(Dossier, dossier.id)
     accepted = dossier.events[-1]
     assert (accepted.as_of.actor_name, accepted.as_of.actor.unit.name) == (officer_name, unit_name)
-    api = client.get(f"/api/v1/dossiers/{dossier.code}", headers=auth_headers(citizen)).json
+    api = client.get(f"/api/v1/dossiers/{dossier.code}", headers=auth_headers(reception)).json
     assert api["events"][-1]["actor"] == officer_name
+    mine = client.get(f"/api/v1/dossiers/{dossier.code}", headers=auth_headers(citizen)).json
+    assert mine["events"][-1]["unit"] == COMMUNE  # the applicant reads the unit, not the officer
     [entry] = [h for h in history(dossier) if h.event.id == accepted.id]
     assert (entry.actor, entry.unit) == (officer_name, unit_name)
     with client.application.test_request_context("/"):
