@@ -59,9 +59,6 @@ _ACTIVE_RE = re.compile(
 )
 _ACTIVE_OVERLAP = 3 * (max(len(n) for n in ACTIVE_NAMES) + 16) + 1  # escaped names: 3 bytes a letter
 _ESCAPE_RE = re.compile(rb"#([0-9A-Fa-f]{2})")
-# What a reader needs to rebuild a file whose cross-reference table is missing: an object that is
-# the document catalog. Compressed object streams cannot be found that way, so they must not occur.
-_RECOVERY_RE = re.compile(rb"/Type\s*/Catalog\b|/ObjStm\b")
 
 
 class _TooLargeRead(BaseException):
@@ -78,7 +75,11 @@ class _BoundedFile:
         self._file = file
 
     def read(self, size: int | None = -1) -> bytes:
-        if size is None or size < 0 or size > MAX_READ_BYTES:
+        if size is None or size < 0:  # the rest of the file: fine when the rest is small
+            here = self._file.tell()
+            size = self._file.seek(0, 2) - here
+            self._file.seek(here)
+        if size > MAX_READ_BYTES:
             raise _TooLargeRead()
         return self._file.read(size)
 
@@ -93,9 +94,6 @@ def check_pdf(spool: BinaryIO) -> None:
     """Raise UnsupportedMediaError (415) unless the spooled file is a PDF without active content."""
     _refuse_active_names(_active_names(spool))
     reader = _open(spool)
-    if reader is None:
-        _check_recoverable(spool)
-        return
     if reader.is_encrypted:
         raise _refused(
             "Tệp PDF được đặt mật khẩu nên cán bộ không mở được; vui lòng gỡ mật khẩu rồi gửi lại.",
@@ -139,9 +137,9 @@ def _refuse_active_names(found: set[str]) -> None:
     )
 
 
-def _open(spool: BinaryIO) -> PdfReader | None:
-    """A reader on the trailer and cross-reference table, or None when pypdf finds none (a reader
-    would rebuild them: see ``_check_recoverable``). Raises when the file is not a usable PDF."""
+def _open(spool: BinaryIO) -> PdfReader:
+    """A reader on the trailer and cross-reference table; raises when the file is not a usable PDF
+    (a file without them, hand-made or cut short, is refused: a reader would have to guess)."""
     spool.seek(0)
     try:
         reader = PdfReader(_BoundedFile(spool), strict=False)  # type: ignore[arg-type]
@@ -150,8 +148,6 @@ def _open(spool: BinaryIO) -> PdfReader | None:
         log.info("PDF upload refused: its cross-reference table would have to be rebuilt in memory")
         raise _not_a_pdf() from exc
     except PyPdfError as exc:
-        if "startxref" in str(exc):
-            return None
         log.info("PDF upload does not parse: %s", exc)
         raise _not_a_pdf() from exc
     except (KeyError, ValueError, TypeError, AttributeError, IndexError, RecursionError) as exc:
@@ -160,14 +156,6 @@ def _open(spool: BinaryIO) -> PdfReader | None:
     if not isinstance(root, DictionaryObject):
         raise _not_a_pdf()
     return reader
-
-
-def _check_recoverable(spool: BinaryIO) -> None:
-    """A PDF with no ``startxref`` (hand-made or cut short) is accepted when it holds a document
-    catalog a reader can rebuild it from, and no object stream a byte scan could not see into."""
-    seen = {m.group(0).split(b"/")[-1] for m in scan_chunks(spool, _RECOVERY_RE, 32)}
-    if b"ObjStm" in seen or not any(s.startswith(b"Catalog") for s in seen):
-        raise _not_a_pdf()
 
 
 def _object_streams(reader: PdfReader):  # noqa: ANN202 - an iterator of decoded bytes

@@ -19,11 +19,6 @@ from PIL import Image
 from app.storage import LocalStorage, S3Storage
 
 MB = 1024 * 1024
-PDF = (
-    b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-    + b"0" * 2048
-    + b"\n%%EOF\n"
-)
 
 
 def _image(fmt: str) -> bytes:
@@ -78,6 +73,9 @@ def pdf_layout(total: int) -> tuple[bytes, int, bytes]:
 def real_pdf(extra: bytes = b"", size: int = 4096) -> bytes:
     head, body, tail = pdf_layout(size)
     return head + (extra + b"0" * body)[:body] + tail
+
+
+PDF = real_pdf(size=2100)  # a small well-formed PDF: catalog, page tree, cross-reference table
 
 
 class LazyUpload:

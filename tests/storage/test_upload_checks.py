@@ -108,6 +108,7 @@ def test_pdf_with_scripts_launch_actions_or_embedded_files_is_refused(storage, k
     [
         b"%PDF-1.7\n" + bytes(range(256)) * 64,  # a header and then anything
         b"%PDF-1.4\nnot really\n%%EOF\n",
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",  # no xref, no startxref
         b"%PDF-1.7\n1 0 obj\n<< /Type /Pages >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n",  # no catalog
     ],
 )
@@ -118,7 +119,7 @@ def test_file_that_only_starts_like_a_pdf_is_refused(local_storage, key_prefix, 
 
 
 def test_normal_pdfs_are_accepted(storage, samples, key_prefix):
-    from tests.factories import PDF  # the PDF every dossier test uploads (no cross-reference table)
+    from tests.factories import PDF  # the PDF every dossier test uploads
 
     for data in (PDF, samples["pdf"], samples["pdf_with_preamble"], real_pdf(size=MB)):
         assert put(storage, data, key_prefix).content_type == "application/pdf"
