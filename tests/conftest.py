@@ -244,20 +244,34 @@ def app_ctx(request, app, _seed_marks):
             empty_queues()
             return
         yield
-        from app.auth.models import User
-        from app.extensions import db
-        from app.org.models import Unit
+        _forget_commits(_seed_marks)
 
-        db.session.rollback()
-        volatile = [t.name for t in db.metadata.sorted_tables if t.name not in SEEDED_TABLES]
-        # Ids keep counting (no RESTART IDENTITY): a job still queued from this test can never act on
-        # a row of the next test; the queues themselves are emptied too.
-        empty_queues()
-        _truncate(volatile)
-        db.session.execute(delete(User).where(User.id > _seed_marks[0]))
-        db.session.execute(delete(Unit).where(Unit.id > _seed_marks[1]))
-        db.session.commit()
-        db.session.remove()
+
+@pytest.fixture(scope="module")
+def committed_module(app, _seed_marks):
+    """An app context for data committed for real once per module and shared by its tests (each of
+    which still rolls back its own changes); everything committed is removed after the module."""
+    with app.app_context():
+        yield
+        _forget_commits(_seed_marks)
+
+
+def _forget_commits(seed_marks: tuple[int, int]) -> None:
+    """Leave only the seeded data behind, after data was committed for real."""
+    from app.auth.models import User
+    from app.extensions import db
+    from app.org.models import Unit
+
+    db.session.rollback()
+    volatile = [t.name for t in db.metadata.sorted_tables if t.name not in SEEDED_TABLES]
+    # Ids keep counting (no RESTART IDENTITY): a job still queued from this test can never act on
+    # a row of the next test; the queues themselves are emptied too.
+    empty_queues()
+    _truncate(volatile)
+    db.session.execute(delete(User).where(User.id > seed_marks[0]))
+    db.session.execute(delete(Unit).where(Unit.id > seed_marks[1]))
+    db.session.commit()
+    db.session.remove()
 
 
 class _JoinedSession(FlaskSession):

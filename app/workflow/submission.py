@@ -25,6 +25,7 @@ from app.procedures.definitions import Procedure
 from app.procedures.vocabulary import ATTACH_DOCUMENTS
 from app.workflow.documents import Files, StoredDocument, Upload, check_inputs, put_upload, stored_first
 from app.workflow.engine import apply_transition, available_transitions, start
+from app.workflow.permissions import require_can_submit
 
 __all__ = [
     "StoredDocument",
@@ -128,6 +129,7 @@ def _applicant(user: User, given: dict[str, Any]) -> dict[str, Any]:
 def submit_dossier(user: User, submission: Submission) -> Dossier:
     """Register a dossier and apply its initial transition: a code, the documents, the first event."""
     procedure = get_registry().current(submission.procedure_code, to_local(utcnow()).date())
+    require_can_submit(user, procedure)
     unit = _receiving_unit(procedure, user, submission.unit_code)
     channel = _channel(procedure, user, submission.channel)
     applicant = _applicant(user, submission.applicant)
