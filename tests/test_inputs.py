@@ -89,6 +89,20 @@ def test_deep_json_and_huge_integers_in_a_body_are_refused(client, citizen_heade
     assert digits.status_code == 422
 
 
+def test_a_json_body_that_does_not_parse_is_refused_naming_the_body(client, citizen_headers):
+    _, headers = citizen_headers
+    for broken in ('{"name": "withdraw",', "not json", '{"rating": 5}}'):
+        answer = client.post("/api/v1/auth/token", data=broken, content_type="application/json")
+        assert answer.status_code == 422, broken
+        assert answer.json["error"]["details"] == {"body": "Phải là JSON hợp lệ"}
+    assert (
+        client.put(
+            "/api/v1/dossiers/X/rating", data="{", headers=headers, content_type="application/json"
+        ).json["error"]["code"]
+        == "validation_error"
+    )
+
+
 def test_dates_in_year_one_and_decades_long_statistics_are_refused(client, make_user, auth_headers):
     assert client.get("/api/v1/calendar/due-date?start=0001-01-01T08:00:00&working_days=3").status_code == 422
     leader = make_user("leader")

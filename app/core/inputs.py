@@ -1,8 +1,9 @@
 """The bounds every input meets before it reaches a service or the database, checked once for every
 request: no NUL and no lone surrogate in any text (PostgreSQL cannot store them), no value longer than
-MAX_TEXT, JSON no deeper than MAX_JSON_DEPTH and no integer in it beyond ±MAX_BIGINT, no query or
-form value that is an integer beyond what any field holds, dates between MIN_YEAR and MAX_YEAR, and
-path ids within PostgreSQL's integer (the `int` URL converter; larger ids are simply not found).
+MAX_TEXT, a JSON body that parses, no deeper than MAX_JSON_DEPTH and with no integer in it beyond
+±MAX_BIGINT, no query or form value that is an integer beyond what any field holds, dates between
+MIN_YEAR and MAX_YEAR, and path ids within PostgreSQL's integer (the `int` URL converter; larger
+ids are simply not found).
 
 A request that breaks a bound is answered 422 naming the field and the bound; nothing it carried is
 read further. The same checks serve the parsers that read JSON out of form fields (`json_object`)
@@ -163,6 +164,8 @@ def screen_request() -> None:
             problems["body"] = f"JSON lồng quá {MAX_JSON_DEPTH} cấp"
         else:
             body = request.get_json(silent=True)
+            if body is None and raw.strip() != b"null":
+                problems["body"] = "Phải là JSON hợp lệ"
             problems.update(value_problems(body, ""))
     if problems:
         raise ValidationError("Dữ liệu vượt giới hạn: " + ", ".join(sorted(problems)), problems)

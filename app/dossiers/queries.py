@@ -13,6 +13,9 @@ from app.dossiers.permissions import require_view_dossier, visibility_clause
 from app.extensions import db
 from app.org.queries import get_unit_by_code
 
+# What an operation that looks a dossier up by code answers 404 for (the OpenAPI document says so).
+DOSSIER_NOT_FOUND = "No dossier with this code that the caller may see"
+
 
 def get_dossier(code: str, user: User) -> Dossier:
     """Load one dossier with everything its detail view shows, in a fixed number of queries."""

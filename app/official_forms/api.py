@@ -8,7 +8,8 @@ from flask_smorest import Blueprint
 
 from app.audit.services import record_access
 from app.auth.permissions import require_api_user
-from app.dossiers.queries import get_dossier
+from app.core.errors import ErrorSchema
+from app.dossiers.queries import DOSSIER_NOT_FOUND, get_dossier
 from app.official_forms.models import IssuedForm
 from app.official_forms.queries import get_ready_form, list_forms
 from app.official_forms.schemas import IssuedFormSchema
@@ -23,6 +24,7 @@ blp = Blueprint(
 @blp.route("/<code>/forms", methods=["GET"])
 @require_api_user()
 @blp.response(200, IssuedFormSchema(many=True))
+@blp.alt_response(404, schema=ErrorSchema, description=DOSSIER_NOT_FOUND)
 def index(code: str) -> list[IssuedForm]:
     """Forms issued for the dossier, newest first; `status` says whether the PDF is ready."""
     return list_forms(get_dossier(code, current_user).id)
@@ -31,6 +33,7 @@ def index(code: str) -> list[IssuedForm]:
 @blp.route("/<code>/forms/<int:form_id>/download", methods=["GET"])
 @require_api_user()
 @blp.response(302)
+@blp.alt_response(404, schema=ErrorSchema, description="No such dossier, or no ready form with this id")
 def download(code: str, form_id: int) -> Response:
     """The PDF: a short-lived presigned link (S3) or an authorised stream (local folder)."""
     dossier = get_dossier(code, current_user)
@@ -42,6 +45,7 @@ def download(code: str, form_id: int) -> Response:
 @blp.route("/<code>/forms/mau-05", methods=["POST"])
 @require_api_user()
 @blp.response(201, IssuedFormSchema)
+@blp.alt_response(404, schema=ErrorSchema, description=DOSSIER_NOT_FOUND)
 def issue_mau_05(code: str) -> IssuedForm:
     """Mẫu 05 (Phiếu kiểm soát quá trình giải quyết hồ sơ) as things stand now: staff who can see the
     dossier. Poll the list until its `status` is `ready`."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from app.core.errors import ErrorSchema
 from app.procedures import queries
 from app.procedures.definitions import Procedure
 from app.procedures.schemas import (
@@ -32,7 +33,7 @@ def list_procedures(q: str | None, level: str | None, field: str | None) -> list
 @blp.route("/<code>")
 @blp.arguments(ProcedureVersionQuerySchema, location="query", as_kwargs=True)
 @blp.response(200, ProcedureDetailSchema)
-@blp.alt_response(404, description="Unknown procedure code or version")
+@blp.alt_response(404, schema=ErrorSchema, description="Unknown procedure code or version")
 def get_procedure(code: str, version: int | None) -> Procedure:
     """The version in effect today (or `?version=N`): documents, form, states, transitions."""
     return queries.get_procedure(code, version)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.auth.permissions import require_api_user
+from app.core.errors import ErrorSchema
 from app.queues.queries import KINDS, encode_cursor, list_queue
 from app.queues.schemas import QueuePageSchema, QueueQuerySchema, filters_from
 
@@ -19,6 +20,7 @@ blp = Blueprint(
 @require_api_user(*KINDS)
 @blp.arguments(QueueQuerySchema, location="query")
 @blp.response(200, QueuePageSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="Not a queue kind")
 def queue(args: dict, kind: str) -> dict:
     """Dossiers of the caller's unit waiting for this role, due first."""
     rows, cursor = list_queue(

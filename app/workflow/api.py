@@ -8,9 +8,15 @@ from flask_smorest import Blueprint
 
 from app.audit.services import record_access
 from app.auth.permissions import require_api_user
-from app.core.errors import NotFoundError
+from app.core.errors import ErrorSchema, NotFoundError
 from app.dossiers.models import Dossier
-from app.dossiers.queries import DossierFilter, get_document, get_dossier, list_dossiers
+from app.dossiers.queries import (
+    DOSSIER_NOT_FOUND,
+    DossierFilter,
+    get_document,
+    get_dossier,
+    list_dossiers,
+)
 from app.dossiers.schemas import (
     DossierPageSchema,
     DossierSchema,
@@ -80,6 +86,7 @@ def register_schemas(spec: object) -> None:
 @idempotent("api.create_dossier")
 @blp.arguments(SubmitFormSchema, location="form", content_type="multipart/form-data")
 @blp.doc(responses={"201": _DOSSIER_ANSWER})
+@blp.alt_response(404, schema=ErrorSchema, description="Unknown procedure or receiving unit")
 def create_dossier(form: dict) -> Response:
     """Submit a dossier: form fields plus one file part per document key (multipart). With an
     `Idempotency-Key` header, sending the same request again returns the first answer (header
@@ -99,6 +106,7 @@ def create_dossier(form: dict) -> Response:
 @require_api_user()
 @blp.arguments(ListQuerySchema, location="query")
 @blp.response(200, DossierPageSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="Unknown unit in the `unit` filter")
 def index(args: dict) -> dict:
     """Dossiers visible to the caller, newest first; pass `after=next_cursor` for the next page."""
     items, cursor = list_dossiers(current_user, DossierFilter(**args))
@@ -108,6 +116,7 @@ def index(args: dict) -> dict:
 @blp.route("/<code>", methods=["GET"])
 @require_api_user()
 @blp.doc(responses={"200": _DOSSIER_ANSWER})
+@blp.alt_response(404, schema=ErrorSchema, description=DOSSIER_NOT_FOUND)
 def show(code: str) -> Response:
     """State, national status code, due/appointment/outcome, documents, steps and events."""
     dossier = get_dossier(code, current_user)
@@ -118,6 +127,7 @@ def show(code: str) -> Response:
 @blp.route("/<code>/transitions", methods=["GET"])
 @require_api_user()
 @blp.response(200, TransitionSchema(many=True))
+@blp.alt_response(404, schema=ErrorSchema, description=DOSSIER_NOT_FOUND)
 def transitions(code: str) -> list[Transition]:
     """What the caller may do with this dossier now."""
     return available_transitions(get_dossier(code, current_user), current_user)
@@ -127,6 +137,10 @@ def transitions(code: str) -> list[Transition]:
 @require_api_user()
 @blp.arguments(TransitionRequestSchema)
 @blp.doc(responses={"200": _DOSSIER_ANSWER})
+@blp.alt_response(404, schema=ErrorSchema, description=DOSSIER_NOT_FOUND)
+@blp.alt_response(
+    409, schema=ErrorSchema, description="The dossier changed meanwhile, or the transition is not open now"
+)
 def transition(body: dict, code: str) -> Response:
     """Apply a transition. 409 if the dossier changed meanwhile or the action is not open now."""
     dossier = get_dossier(code, current_user)
@@ -137,6 +151,9 @@ def transition(body: dict, code: str) -> Response:
 @blp.route("/<code>/documents", methods=["POST"])
 @require_api_user()
 @blp.doc(responses={"201": _DOSSIER_ANSWER})
+@blp.alt_response(404, schema=ErrorSchema, description=DOSSIER_NOT_FOUND)
+@blp.alt_response(409, schema=ErrorSchema, description="The dossier is closed")
+@blp.alt_response(422, schema=ErrorSchema, description="No file, or a file the procedure does not take")
 def upload_documents(code: str) -> Response:
     """Attach files (multipart, one part per document key; staff may send the result as part `result`).
     An event of its own; a newer file of a key replaces the current one. 409 once the dossier is closed."""
@@ -153,6 +170,7 @@ def upload_documents(code: str) -> Response:
 @blp.route("/<code>/documents/<int:document_id>/download", methods=["GET"])
 @require_api_user()
 @blp.response(302)
+@blp.alt_response(404, schema=ErrorSchema, description="No such dossier or document the caller may read")
 def download(code: str, document_id: int) -> Response:
     """Short-lived presigned link (S3) or an authorised stream (local folder)."""
     dossier = get_dossier(code, current_user)
