@@ -77,3 +77,13 @@ def test_dossier_list_and_detail_have_no_n_plus_one(client, make_user, auth_head
     many_list = _count_queries(lambda: client.get("/api/v1/dossiers", headers=headers))
     assert many_list == few_list
     assert _count_queries(lambda: client.get(f"/api/v1/dossiers/{codes[-1]}", headers=headers)) == few_detail
+
+
+def test_error_pages_are_the_sites_own_in_vietnamese(client):
+    page = client.get("/khong-co-trang-nay", headers={"Accept": "text/html"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 404 and "Không tìm thấy trang hoặc tài nguyên này" in html
+    assert "<nav" in html or "site-header" in html or "Cổng dịch vụ công" in html  # the site's layout
+    assert "The requested URL" not in html
+    api = client.get("/api/v1/khong-co")
+    assert api.status_code == 404 and api.json["error"]["message"].startswith("Không tìm thấy")

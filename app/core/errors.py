@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import lazy_gettext
 from werkzeug.exceptions import HTTPException
 
 
@@ -103,13 +104,47 @@ _PAGE = """<!doctype html><html lang="vi"><meta charset="utf-8">
 RETRY_AFTER_SECONDS = 30  # told to clients of a 503: the database or the store is back by then, mostly
 
 
-def respond(status: int, code: str, message: str, details: Any = None):  # noqa: ANN201
+# The page titles of errors (translated on the page); the message says what exactly went wrong.
+_TITLES = {
+    400: lazy_gettext("Yêu cầu không hợp lệ"),
+    401: lazy_gettext("Cần đăng nhập"),
+    403: lazy_gettext("Không có quyền truy cập"),
+    404: lazy_gettext("Không tìm thấy"),
+    405: lazy_gettext("Thao tác không được hỗ trợ"),
+    409: lazy_gettext("Hồ sơ vừa thay đổi"),
+    413: lazy_gettext("Tệp quá lớn"),
+    415: lazy_gettext("Loại tệp không được chấp nhận"),
+    422: lazy_gettext("Dữ liệu không hợp lệ"),
+    429: lazy_gettext("Quá nhiều yêu cầu"),
+    503: lazy_gettext("Hệ thống tạm thời gián đoạn"),
+}
+# What werkzeug says in English when a route or method does not exist, said in Vietnamese.
+_HTTP_MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    404: "Không tìm thấy trang hoặc tài nguyên này. Kiểm tra lại địa chỉ.",
+    405: "Phương thức này không được hỗ trợ cho địa chỉ này.",
+    413: "Dữ liệu gửi lên vượt quá dung lượng cho phép.",
+}
+
+
+def _page(status: int, message: str, *, plain: bool) -> str:
+    """The site's own error page; `plain` (or if that cannot render) a page without the site's
+    context (navigation, the signed-in user), which may be what failed."""
+    if not plain:
+        try:
+            return render_template(
+                "error.html", status=status, title=_TITLES.get(status, status), message=message
+            )
+        except Exception:  # noqa: BLE001 (the error page must answer whatever is broken)
+            current_app.logger.exception("the error page could not be rendered; answering the plain one")
+    return current_app.jinja_env.from_string(_PAGE).render(status=status, message=message)
+
+
+def respond(status: int, code: str, message: str, details: Any = None, *, plain: bool = False):  # noqa: ANN201
     if _wants_json():
         answer = jsonify(error_body(code, message, details))
     else:
-        # Without the page context (navigation, the signed-in user): it may be what failed.
-        page = current_app.jinja_env.from_string(_PAGE).render(status=status, message=message)
-        answer = current_app.make_response(page)
+        answer = current_app.make_response(_page(status, message, plain=plain or status == 503))
     answer.status_code = status
     if status == 503:
         answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
@@ -152,6 +187,8 @@ def http_exception_response(exc: HTTPException):  # noqa: ANN201
         if isinstance(details, dict) and len(details) == 1:
             details = next(iter(details.values()))
     message = exc.description or exc.name
+    if message == type(exc).description:  # werkzeug's own English sentence
+        message = _HTTP_MESSAGES.get(status, message)
     if status == 422 and details:
         message = "Dữ liệu không hợp lệ: " + ", ".join(sorted(map(str, details)))
     return respond(status, _HTTP_CODES.get(status, "http_error"), message, details)
