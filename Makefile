@@ -26,7 +26,7 @@ DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-de
 EMBEDDED := env -u APP_ENV -u DATABASE_URL -u REDIS_URL -u STORAGE_BACKEND \
 	-u S3_ENDPOINT -u S3_ACCESS_KEY -u S3_SECRET_KEY -u S3_BUCKET
 
-.PHONY: help venv install install-dev run test test-fast serve worker scheduler lint format migrate seed \
+.PHONY: help venv install install-dev run test test-fast fuzz load serve worker scheduler lint format migrate seed \
 	services services-stop clean
 
 help: ## list the targets
@@ -63,6 +63,20 @@ test: install-dev ## run the whole suite against real PostgreSQL, Redis and S3
 
 test-fast: install-dev ## the suite without browser, worker and slow tests (while you work)
 	PY=$(PY) VENV=$(VENV) scripts/test.sh -m "not browser and not worker and not slow"
+
+# Examples per operation and generation mode; 250 makes about 12,000 cases over the whole API.
+FUZZ_EXAMPLES ?= 250
+
+fuzz: install-dev ## fuzz every API operation against its OpenAPI schema (>= 10,000 cases); prints the counts
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_MIN_CASES=10000 PY=$(PY) VENV=$(VENV) scripts/test.sh tests/test_api_fuzz.py
+
+# Extra arguments of the load test, e.g. make load LOAD_ARGS='--users 50 --run-time 5m'
+LOAD_ARGS ?=
+
+load: install-dev ## load test: Locust users against gunicorn + rq workers on throw-away services (benchmarks/load.py)
+	$(PY) scripts/build_translations.py
+	source scripts/services.sh && trap 'services_stop || true' EXIT && services_start && \
+		$(PY) benchmarks/load.py $(LOAD_ARGS)
 
 serve: install ## production: migrate, then gunicorn (needs APP_ENV=production and its settings)
 	$(PY) scripts/build_translations.py

@@ -76,13 +76,21 @@ def even_on_failure(write: Callback) -> None:
 
 def commit() -> None:
     """Commit the session, then run the after-commit callbacks. On failure everything is rolled back
-    (compensations included) and the error is raised again."""
+    (compensations included) and the error is raised again. If the connection breaks during the
+    COMMIT itself, the database may have committed all the same, and its rows may name the objects
+    the compensations would delete: those are kept, and what no row names is left to the orphan sweep."""
     writes = _drain(_EVEN_ON_FAILURE)
+    flushed = False
     try:
         for write in writes:
             write()
+        db.session.flush()
+        flushed = True
         db.session.commit()
-    except BaseException:
+    except BaseException as exc:
+        if flushed and getattr(exc, "connection_invalidated", False):
+            kept = _drain(_ON_ROLLBACK)
+            log.warning("connection lost at COMMIT: %d compensation(s) left to the orphan sweep", len(kept))
         _callbacks(_EVEN_ON_FAILURE)[:0] = writes  # they must still stand: rollback writes them
         rollback()
         raise
