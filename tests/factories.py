@@ -14,10 +14,11 @@ from app.procedures.definitions import FieldSpec, Procedure
 from app.workflow.submission import Submission, Upload, submit_dossier
 
 
-def _minimal_pdf() -> bytes:
-    """The smallest well-formed PDF: a catalog, an empty page tree, its cross-reference table."""
+def pdf_bytes(note: str = "") -> bytes:
+    """The smallest well-formed PDF: a catalog, an empty page tree, its cross-reference table; with
+    `note` as a comment line, to tell two files apart."""
     objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[]/Count 0>>"]
-    out = bytearray(b"%PDF-1.4\n")
+    out = bytearray(b"%PDF-1.4\n" + (b"% " + note.encode() + b"\n" if note else b""))
     offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))
@@ -29,7 +30,7 @@ def _minimal_pdf() -> bytes:
     return bytes(out)
 
 
-PDF = _minimal_pdf()
+PDF = pdf_bytes()
 
 
 def png_bytes() -> bytes:

@@ -13,10 +13,10 @@ import pytest
 from pypdf import PdfReader
 
 from app.extensions import db
-from tests.factories import PDF, png_bytes
+from tests.factories import PDF, pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.usefixtures("rq_worker")
-RESULT_PDF = PDF.replace(b"%%EOF", b"% Phieu ly lich tu phap so 1\n%%EOF")
+RESULT_PDF = pdf_bytes("Phieu ly lich tu phap so 1")
 
 
 class Staff:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from app.dossiers.models import Dossier
 from app.extensions import db
-from tests.factories import PDF, png_bytes
+from tests.factories import PDF, pdf_bytes, png_bytes
 
 pytestmark = pytest.mark.usefixtures("rq_worker")
 LAND = "1.012790"
@@ -88,7 +88,7 @@ def form_pdfs(page, code: str, timeout: float = 60) -> dict[str, bytes]:
 def test_lien_thong_land_dossier_from_counter_to_return(page_factory, screenshot, tmp_path):
     (tmp_path / "don.pdf").write_bytes(PDF)
     (tmp_path / "so-do.png").write_bytes(png_bytes())
-    (tmp_path / "ket-qua.pdf").write_bytes(PDF.replace(b"%%EOF", b"% GCN QSDD\n%%EOF"))
+    (tmp_path / "ket-qua.pdf").write_bytes(pdf_bytes("GCN QSDD"))
     reception = sign_in(page_factory(), "tn.candang")
 
     # Counter intake at the commune, accepted at once: Mẫu 01.
