@@ -203,6 +203,7 @@ MATRIX: dict[str, Row] = {
     "indicators_pages.dossiers": Row("/stats/dossiers?metric={metric}&unit={unit_code}", {"GET": OVERSEERS}),
     "indicators_pages.export": Row("/stats/export.csv?unit={unit_code}", {"GET": OVERSEERS}),
     # --- the administrators' pages
+    "admin_pages.index": Row("/admin/", {"GET": ADMIN}),
     "admin_pages.users": Row("/admin/users", {"GET": ADMIN}),
     "admin_pages.new_user": Row("/admin/users/new", {"GET": ADMIN, "POST": ADMIN_FORM}),
     "admin_pages.edit_user": Row("/admin/users/{user}", {"GET": ADMIN, "POST": ADMIN_FORM}),

@@ -244,3 +244,16 @@ def test_the_openapi_document_declares_the_real_error_shape_and_bearer_tokens(cl
     real = client.get("/api/v1/dossiers")  # no token: the body has the declared shape
     assert real.status_code == 401 and set(real.json) == {"error"}
     assert set(real.json["error"]) == {"code", "message", "details"}
+
+
+def test_a_negative_count_in_a_form_field_is_refused(client, citizen_headers):
+    import json as _json
+
+    from app.procedures import get_registry
+
+    _, headers = citizen_headers
+    form = multipart_for(get_registry().current(BIRTH))
+    form["data"] = _json.dumps({**_json.loads(form["data"]), "extract_copies": -3})
+    answer = client.post("/api/v1/dossiers", data=form, headers=headers, content_type="multipart/form-data")
+    assert answer.status_code == 422
+    assert answer.json["error"]["details"]["data"]["extract_copies"] == "Không được nhỏ hơn 0"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash
+from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 
 from app.auth.guards import require_admin_page
 from app.core.errors import AppError
@@ -13,6 +14,12 @@ bp = Blueprint("admin_pages", __name__, url_prefix="/admin")
 
 
 bp.before_request(require_admin_page)
+
+
+@bp.get("/")
+def index() -> Response:
+    """`/admin`: the accounts page, the first of the administration tabs."""
+    return redirect(url_for(".users"))
 
 
 def show_errors(form: FlaskForm, exc: AppError, aliases: dict[str, str] | None = None) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from flask import g, request
 
 from app.auth.models import User
+from app.auth.roles import OFFICERS, Role
 from app.auth.services import find_user_for_token
 from app.core.errors import AuthenticationError, PermissionDeniedError
 
@@ -49,6 +50,18 @@ def require_api_user(*roles: str) -> Callable:
         return wrapper
 
     return decorator
+
+
+def start_endpoint(user: User) -> str:
+    """Where a user lands after signing in: officers at their unit's queues, supervisors at the
+    indicators, administrators at the accounts, citizens at the portal."""
+    if user.role in OFFICERS:
+        return "queues_pages.index"
+    if user.role == Role.SUPERVISOR:
+        return "indicators_pages.dashboard"
+    if user.role == Role.ADMIN:
+        return "admin_pages.users"
+    return "portal.index"
 
 
 def is_staff(user: User) -> bool:

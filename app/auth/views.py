@@ -8,6 +8,7 @@ from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.auth.forms import LoginForm, RegisterForm
+from app.auth.permissions import start_endpoint
 from app.auth.roles import Role
 from app.auth.services import authenticate, create_user
 from app.core import uow
@@ -30,7 +31,7 @@ def login() -> str | Response:
             form.password.errors = [_(failed.error.message)]
         else:
             login_user(user)
-            return redirect(_safe_next(url_for("portal.index")))
+            return redirect(_safe_next(url_for(start_endpoint(user))))
     status = 429 if any("quá nhiều" in e for e in form.password.errors) else (400 if form.errors else 200)
     return render_template("auth/login.html", form=form), status
 

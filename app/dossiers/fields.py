@@ -38,11 +38,15 @@ def _coerce(field: FieldSpec, value: Any) -> tuple[Any, str | None]:  # noqa: PL
         ok = isinstance(value, int) and not isinstance(value, bool)
         if ok and abs(value) > MAX_FIELD_INT:
             return None, TOO_LARGE
+        if ok and value < field.minimum:
+            return None, f"Không được nhỏ hơn {field.minimum}"
         return (value, None) if ok else (None, "Phải là số nguyên")
     if kind == "number":
         ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
         if ok and abs(value) > MAX_FIELD_INT:
             return None, TOO_LARGE
+        if ok and value < field.minimum:
+            return None, f"Không được nhỏ hơn {field.minimum}"
         return (value, None) if ok else (None, "Phải là số")
     if kind == "boolean":
         return (value, None) if isinstance(value, bool) else (None, "Phải là true hoặc false")

@@ -60,6 +60,7 @@ class FieldSpec:
     required: bool
     choices: tuple[str, ...] = ()
     max_length: int | None = None
+    minimum: int = 0  # integer and number fields: counts, areas and amounts are not negative
 
 
 @dataclass(frozen=True)

@@ -219,7 +219,7 @@ def _fields(p: Problems, path: str, value: Any) -> tuple[FieldSpec, ...] | None:
     for index, raw in enumerate(items):
         at = join(path, index)
         count = len(p.messages)
-        item = mapping(p, at, raw, ("key", "label", "type", "required"), ("choices", "max_length"))
+        item = mapping(p, at, raw, ("key", "label", "type", "required"), ("choices", "max_length", "min"))
         if item is None:
             continue
         key = _unique_key(p, at, item, seen, "form field")
@@ -238,6 +238,11 @@ def _fields(p: Problems, path: str, value: Any) -> tuple[FieldSpec, ...] | None:
             p.add(join(at, "max_length"), "only string and text fields have a max_length")
         else:
             max_length = read(p, at, item, "max_length", integer, 1, 100_000)
+        minimum = 0
+        if "min" in item and kind not in ("integer", "number"):
+            p.add(join(at, "min"), "only integer and number fields have a min")
+        elif "min" in item:
+            minimum = read(p, at, item, "min", integer, -(10**15), 10**15)
         if len(p.messages) == count:
-            result.append(FieldSpec(key, label, kind, required, choices, max_length))
+            result.append(FieldSpec(key, label, kind, required, choices, max_length, minimum))
     return tuple(result)

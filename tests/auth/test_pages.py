@@ -54,3 +54,29 @@ def test_pages_render_in_both_languages(client, path, lang, marker):
     response = client.get(path, query_string={"lang": lang})
     assert response.status_code == 200 and marker in response.get_data(as_text=True)
     assert f'<html lang="{lang}">' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [
+        ("reception", "/work"),
+        ("leader", "/work"),
+        ("supervisor", "/stats"),
+        ("admin", "/admin/users"),
+        ("citizen", "/"),
+    ],
+)
+def test_each_user_lands_on_their_own_start_page_after_signing_in(client, make_user, role, landing):
+    from tests.portal.support import csrf
+
+    user = make_user(role)
+    answer = client.post(
+        "/login",
+        data={"login": user.username, "password": "password123", "csrf_token": csrf(client, "/login")},
+    )
+    assert (
+        answer.status_code == 302 and answer.headers["Location"].removeprefix("http://localhost") == landing
+    )
+    if role == "admin":
+        assert client.get("/admin").headers["Location"].endswith("/admin/")
+        assert client.get("/admin/").headers["Location"].endswith("/admin/users")
