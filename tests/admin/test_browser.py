@@ -36,7 +36,7 @@ def test_admin_pages_fit_the_screen(page_factory, screenshot, user, width):
 def test_admin_creates_a_staff_account_by_keyboard_on_a_phone(page_factory, screenshot):
     page = page_factory(width=360, height=740)
     _sign_in(page)
-    page.get_by_role("link", name="Quản trị").click()
+    page.get_by_role("link", name="Quản trị", exact=True).click()
     page.get_by_role("link", name="Tạo tài khoản cán bộ").click()
     page.get_by_label("Tên đăng nhập").fill("tn.vinhhanh")
     page.keyboard.press("Tab")
