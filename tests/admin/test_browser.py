@@ -49,3 +49,31 @@ def test_admin_creates_a_staff_account_by_keyboard_on_a_phone(page_factory, scre
     screenshot(page, "admin-user-created-360")
     assert "Đã tạo tài khoản tn.vinhhanh" in page.content()
     assert page.locator("h1").inner_text() == "Lê Thị Ngọc"
+
+
+def test_deactivating_an_account_asks_first(page_factory, make_user):
+    from app.auth.models import User
+    from app.extensions import db
+
+    officer = make_user("specialist")
+    page = page_factory()
+    _sign_in(page)
+    page.goto(f"/admin/users/{officer.id}")
+    questions = []
+
+    def answer(dialog, accept: bool) -> None:
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.get_by_role("button", name="Ngừng kích hoạt").click()
+    page.wait_for_timeout(300)
+    db.session.expire_all()
+    assert questions == ["Ngừng kích hoạt tài khoản này? Người dùng sẽ không đăng nhập được nữa."]
+    assert db.session.get(User, officer.id).is_active_account
+
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ngừng kích hoạt").click()
+    db.session.expire_all()
+    assert len(questions) == 2 and not db.session.get(User, officer.id).is_active_account
