@@ -164,7 +164,10 @@ class DossierSummarySchema(Schema):
     is_paused = fields.Bool()
 
 
-class DossierSchema(DossierSummarySchema):
+class DossierDetailSchema(DossierSummarySchema):
+    """What every audience reads of one dossier; the staff shape adds to it, the applicant's
+    (app.workflow.schemas) reads its events and documents through the applicant's view."""
+
     summary = fields.Str(allow_none=True)
     data = fields.Dict()
     applicant_citizen_id = fields.Str(allow_none=True)
@@ -172,13 +175,16 @@ class DossierSchema(DossierSummarySchema):
     applicant_email = fields.Str(allow_none=True)
     applicant_address = fields.Str(allow_none=True)
     return_method = fields.Str(allow_none=True)
-    paused_minutes = fields.Int()
     is_extended = fields.Bool()
-    extension_reason = fields.Str(allow_none=True)
     documents = fields.List(fields.Nested(DocumentSchema))
     steps = fields.List(fields.Nested(StepSchema))
-    events = fields.List(fields.Nested(EventSchema))
     available_transitions = fields.List(fields.Nested(TransitionSchema))
+
+
+class DossierSchema(DossierDetailSchema):
+    paused_minutes = fields.Int()
+    extension_reason = fields.Str(allow_none=True)
+    events = fields.List(fields.Nested(EventSchema))
 
 
 class DossierPageSchema(Schema):

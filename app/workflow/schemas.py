@@ -6,13 +6,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from app.dossiers.schemas import (
-    DocumentSchema,
-    DossierSummarySchema,
-    StepSchema,
-    TransitionSchema,
-    local_instant,
-)
+from app.dossiers.schemas import DocumentSchema, DossierDetailSchema, local_instant
 
 
 class ApplicantEventSchema(Schema):
@@ -27,18 +21,8 @@ class ApplicantEventSchema(Schema):
     payload = fields.Dict(metadata={"description": "items, new_appointment_at, return_method nếu công khai"})
 
 
-class ApplicantDossierSchema(DossierSummarySchema):
-    summary = fields.Str(allow_none=True)
-    data = fields.Dict()
-    applicant_citizen_id = fields.Str(allow_none=True)
-    applicant_phone = fields.Str(allow_none=True)
-    applicant_email = fields.Str(allow_none=True)
-    applicant_address = fields.Str(allow_none=True)
-    return_method = fields.Str(allow_none=True)
-    is_extended = fields.Bool()
+class ApplicantDossierSchema(DossierDetailSchema):
     documents = fields.List(
         fields.Nested(DocumentSchema), metadata={"description": "Giấy tờ đã nộp; kết quả khi đã có"}
     )
-    steps = fields.List(fields.Nested(StepSchema))
     events = fields.List(fields.Nested(ApplicantEventSchema))
-    available_transitions = fields.List(fields.Nested(TransitionSchema))

@@ -4,31 +4,16 @@ signed in as officers, citizens and the administrator."""
 from __future__ import annotations
 
 import pytest
-from flask import g
-from flask.testing import FlaskClient
 
 from tests.factories import act, submit
-from tests.web import sign_in
+from tests.web import signed_in_client
 
 BIRTH = "1.001193"  # đăng ký khai sinh: xã Cần Đăng receives, appraises and signs
 
 
-class OwnTokenClient(FlaskClient):
-    """Each client drops the CSRF token cached in the shared `g`, so every account gets its own."""
-
-    def open(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
-        g.pop("csrf_token", None)
-        return super().open(*args, **kwargs)
-
-
 @pytest.fixture
 def signed_in(app):
-    def make(login: str, password: str = "demo12345"):  # noqa: S107 (demo fixture password)
-        client = OwnTokenClient(app, app.response_class, use_cookies=True)
-        assert sign_in(client, login, password).status_code == 302
-        return client
-
-    return make
+    return lambda login, password="demo12345": signed_in_client(app, login, password)
 
 
 @pytest.fixture

@@ -4,11 +4,9 @@ dossiers of the birth registration (commune only) and the liên thông land proc
 from __future__ import annotations
 
 import pytest
-from flask import g
-from flask.testing import FlaskClient
 
 from tests.factories import submit
-from tests.web import sign_in
+from tests.web import signed_in_client
 
 BIRTH = "1.001193"  # đăng ký khai sinh: xã Cần Đăng receives, appraises and signs
 LAND = "1.012790"  # first land certificate: commune → district land registry → district PC
@@ -20,25 +18,10 @@ def in_process_jobs(app, monkeypatch):
     monkeypatch.delitem(app.extensions, "redis")
 
 
-class OwnTokenClient(FlaskClient):
-    """Requests of a test share the test's app context, so `g` too: Flask-WTF caches the CSRF token
-    there. Each client drops it first, so every officer gets the token of their own session."""
-
-    def open(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
-        g.pop("csrf_token", None)
-        return super().open(*args, **kwargs)
-
-
 @pytest.fixture
 def officer(app):
     """A test client signed in as the given account (password demo12345 unless given)."""
-
-    def make(login: str, password: str = "demo12345"):  # noqa: S107 (demo fixture password)
-        client = OwnTokenClient(app, app.response_class, use_cookies=True)
-        assert sign_in(client, login, password).status_code == 302
-        return client
-
-    return make
+    return lambda login, password="demo12345": signed_in_client(app, login, password)
 
 
 @pytest.fixture
