@@ -63,6 +63,22 @@ class UnitEditForm(FlaskForm):
     )
     address = StringField(_l("Địa chỉ"), validators=[Optional(), Length(max=255)])
     phone = TelField(_l("Số điện thoại"), validators=[Optional(), Length(max=32)])
+    valid_from = DateField(_l("Hiệu lực từ ngày"), validators=[Optional()])
+    valid_to = DateField(_l("Hết hiệu lực sau ngày"), validators=[Optional()])
+    area = SelectField(
+        _l("Địa bàn"),
+        choices=[
+            ("", _l("Thông thường")),
+            ("island", _l("Xã đảo, đặc khu")),
+            ("remote", _l("Vùng sâu, vùng xa")),
+        ],
+        validators=[Optional()],
+    )
+
+
+class SuccessionForm(FlaskForm):
+    successor = SelectField(_l("Đơn vị kế thừa"), choices=[], validate_choice=False)
+    effective_on = DateField(_l("Từ ngày"), validators=[DataRequired(_l("Cần chọn ngày hợp lệ"))])
 
 
 class UnitCreateForm(UnitEditForm):

@@ -25,7 +25,21 @@ KIND_LABELS = {
     "land_registry": _l("Văn phòng Đăng ký đất đai"),
     "finance_planning": _l("Tài chính - Kế hoạch"),
     "urban_management": _l("Kinh tế - Hạ tầng / Quản lý đô thị"),
+    "agriculture_environment": _l("Nông nghiệp và Môi trường"),
+    "finance": _l("Tài chính"),
+    "police": _l("Công an"),
+    "land_registry_branch": _l("Chi nhánh Văn phòng Đăng ký đất đai"),
+    "economy": _l("Kinh tế / Kinh tế, Hạ tầng và Đô thị"),
+    "culture_society": _l("Văn hóa - Xã hội"),
 }
+AREA_LABELS = {"island": _l("Xã đảo, đặc khu"), "remote": _l("Vùng sâu, vùng xa")}
+
+
+def validity_label(unit) -> str:  # noqa: ANN001
+    """ "01/07/2025 – nay", "… – 30/06/2025": the days a unit exists."""
+    start = f"{unit.valid_from:%d/%m/%Y}" if unit.valid_from else "…"
+    end = f"{unit.valid_to:%d/%m/%Y}" if unit.valid_to else str(_l("nay"))
+    return f"{start} – {end}"
 
 
 def role_label(role: str) -> str:

@@ -1,5 +1,5 @@
 """Admin pages for accounts: list with filters, create staff, edit, deactivate/reactivate,
-reset password."""
+reset password, reset a staff member's second factor."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from app.admin.queries import PAGE_SIZE, UserFilter, get_user, list_users, unit_
 from app.admin.web import bp, show_errors
 from app.auth.models import User
 from app.auth.roles import Role
+from app.auth.second_factor import reset as reset_second_factor
 from app.auth.services import create_user, reset_password, set_user_active, update_user
 from app.core import uow
 from app.procedures.definitions import ROLES
@@ -140,3 +141,13 @@ def user_password(user_id: int) -> str | Response:
     form = UserEditForm(formdata=None, data=_current(user))
     form.unit.choices = _unit_choices(_("— Không thuộc đơn vị —"), active_only=False)
     return _edit_page(user, form, password_form)
+
+
+@bp.post("/users/<int:user_id>/second-factor")
+def user_second_factor(user_id: int) -> Response:
+    """A lost phone: the account's second factor is removed and its sessions end; its next sign-in
+    enrols a new authenticator app."""
+    user = get_user(user_id)
+    reset_second_factor(user)
+    flash(_("Đã đặt lại xác thực hai lớp. Lần đăng nhập tới, người dùng sẽ thiết lập lại."), "success")
+    return redirect(url_for(".edit_user", user_id=user.id))

@@ -9,11 +9,12 @@ from typing import Any
 
 from app.auth.citizen_id import citizen_id_problem
 from app.core.inputs import MAX_FIELD_INT, date_problem
+from app.core.numbers import format_number
 from app.procedures.definitions import FieldSpec
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE_RE = re.compile(r"^(\+84|0)\d{9,10}$")
-TOO_LARGE = f"Số quá lớn (tối đa {MAX_FIELD_INT:,})".replace(",", ".")
+TOO_LARGE = f"Số quá lớn (tối đa {format_number(MAX_FIELD_INT, 0, 'vi')})"
 
 
 def _coerce(field: FieldSpec, value: Any) -> tuple[Any, str | None]:  # noqa: PLR0911
@@ -50,6 +51,8 @@ def _coerce(field: FieldSpec, value: Any) -> tuple[Any, str | None]:  # noqa: PL
         return (value, None) if ok else (None, "Phải là số")
     if kind == "boolean":
         return (value, None) if isinstance(value, bool) else (None, "Phải là true hoặc false")
+    if kind == "unit":
+        return _unit_value(field, value)
     if kind == "date":
         try:
             day = date.fromisoformat(value)
@@ -57,6 +60,21 @@ def _coerce(field: FieldSpec, value: Any) -> tuple[Any, str | None]:  # noqa: PL
             return None, "Ngày không hợp lệ (định dạng YYYY-MM-DD)"
         return (None, date_problem(day)) if date_problem(day) else (day.isoformat(), None)
     return None, f"Kiểu dữ liệu '{kind}' không được hỗ trợ"
+
+
+def _unit_value(field: FieldSpec, value: Any) -> tuple[Any, str | None]:
+    """A unit field holds the code of a unit at the field's level that exists today."""
+    from app.core.db import utcnow
+    from app.core.time import to_local
+    from app.org.queries import find_unit_by_code
+
+    if not isinstance(value, str):
+        return None, "Phải là mã đơn vị"
+    unit = find_unit_by_code(value.strip())
+    today = to_local(utcnow()).date()
+    if unit is None or unit.level != field.level or not unit.is_active or not unit.exists_on(today):
+        return None, f"Không có đơn vị '{value.strip()[:40]}' ở cấp '{field.level}' đang hoạt động"
+    return unit.code, None
 
 
 def validate_fields(fields: tuple[FieldSpec, ...], data: Any) -> tuple[dict[str, Any], dict[str, str]]:

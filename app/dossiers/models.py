@@ -145,6 +145,13 @@ class Dossier(db.Model):
 
     receiving_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     current_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    # The unit competent to decide (the commune where the land is, the provincial Police ...); it may
+    # differ from the receiving unit for a procedure received regardless of administrative boundary.
+    # NULL with dispatch_reason set: nobody could tell, the dossier waits in the dispatch queue.
+    competent_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    dispatch_reason: Mapped[str | None] = mapped_column(String(255))
+    # Received by a unit outside the competent unit's area (phi địa giới).
+    received_outside_area: Mapped[bool] = mapped_column(default=False)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     origin_dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"))  # liên thông origin
@@ -180,6 +187,7 @@ class Dossier(db.Model):
 
     receiving_unit: Mapped[Unit] = relationship(foreign_keys=[receiving_unit_id])
     current_unit: Mapped[Unit] = relationship(foreign_keys=[current_unit_id])
+    competent_unit: Mapped[Unit | None] = relationship(foreign_keys=[competent_unit_id])
     applicant: Mapped[User | None] = relationship(foreign_keys=[applicant_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     documents: Mapped[list[DossierDocument]] = relationship(
@@ -389,12 +397,23 @@ class DossierEvent(db.Model):
     seq: Mapped[int | None]
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
+    # Done for someone else (app.representation): the actor is the representative; these name the
+    # represented account (if any), its name then, and the authorisation acted under (none for
+    # staff registering an applicant at the counter). Empty when the actor acted for themselves.
+    represented_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    represented_name: Mapped[str | None] = mapped_column(String(255))
+    authorisation_id: Mapped[int | None] = mapped_column(ForeignKey("authorisations.id"), index=True)
 
     __table_args__ = (UniqueConstraint("dossier_id", "seq"),)
 
     dossier: Mapped[Dossier] = relationship(back_populates="events")
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     actor_unit: Mapped[Unit | None] = relationship()
+    represented: Mapped[User | None] = relationship(foreign_keys=[represented_id])
+
+    @property
+    def is_on_behalf(self) -> bool:
+        return self.represented_name is not None
 
     @property
     def as_of(self) -> Snapshot:

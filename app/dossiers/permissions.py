@@ -1,5 +1,6 @@
-"""Who may see a dossier. Citizens: their own. Staff: dossiers their unit holds or held.
-Supervisors: everything in their unit's subtree. Admins: everything."""
+"""Who may see a dossier. Citizens: their own, and their principals' while an authorisation covering
+its procedure is valid. Staff: dossiers their unit holds or held.
+Supervisors: dossiers any unit of their unit's subtree holds or held. Admins: everything."""
 
 from __future__ import annotations
 
@@ -10,18 +11,24 @@ from app.auth.roles import Role
 from app.core.errors import NotFoundError
 from app.dossiers.models import Dossier, DossierStep
 from app.org.queries import subtree_ids
+from app.representation.permissions import can_act_for
+from app.representation.queries import represented_clause
 
 
 def visibility_clause(user: User) -> ColumnElement[bool]:
     if user.is_admin:
         return true()
-    if user.is_citizen:
-        return Dossier.applicant_id == user.id
+    if user.is_citizen:  # their own, and those of principals they represent now
+        represented = represented_clause(user.id, Dossier.applicant_id, Dossier.procedure_code)
+        return or_(Dossier.applicant_id == user.id, represented)
     if user.unit_id is None:
         return false()
-    if user.role == Role.SUPERVISOR:
+    if user.role == Role.SUPERVISOR:  # held by any unit of their area
         units = subtree_ids(user.unit_id)
-        return or_(Dossier.receiving_unit_id.in_(units), Dossier.current_unit_id.in_(units))
+        held = exists(
+            select(DossierStep.id).where(DossierStep.dossier_id == Dossier.id, DossierStep.unit_id.in_(units))
+        )
+        return or_(Dossier.receiving_unit_id.in_(units), Dossier.current_unit_id.in_(units), held)
     held = exists(
         select(DossierStep.id).where(
             DossierStep.dossier_id == Dossier.id, DossierStep.unit_id == user.unit_id
@@ -34,15 +41,14 @@ def can_view_dossier(user: User, dossier: Dossier) -> bool:
     if user.is_admin:
         return True
     if user.is_citizen:
-        return dossier.applicant_id == user.id
+        own = dossier.applicant_id == user.id
+        return own or can_act_for(user, dossier.applicant_id, dossier.procedure_code)
     if user.unit_id is None:
         return False
-    if user.role == Role.SUPERVISOR:
-        units = subtree_ids(user.unit_id)
-        return dossier.receiving_unit_id in units or dossier.current_unit_id in units
-    return user.unit_id in {dossier.current_unit_id, dossier.receiving_unit_id} | {
-        s.unit_id for s in dossier.steps
-    }
+    units = subtree_ids(user.unit_id) if user.role == Role.SUPERVISOR else {user.unit_id}
+    if dossier.current_unit_id in units or dossier.receiving_unit_id in units:
+        return True
+    return any(step.unit_id in units for step in dossier.steps)
 
 
 def require_view_dossier(user: User, dossier: Dossier) -> None:

@@ -128,6 +128,10 @@ class EventSchema(Schema):
     created_at = local_instant("created_at")
     comment = fields.Str(allow_none=True)
     payload = fields.Dict()
+    # Done for someone else: the represented applicant's name then (the actor is its representative,
+    # or the counter officer who registered the dossier), and the authorisation acted under.
+    on_behalf_of = fields.Str(attribute="represented_name", allow_none=True)
+    authorisation_id = fields.Int(allow_none=True)
 
 
 class TransitionSchema(Schema):

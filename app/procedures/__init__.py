@@ -12,6 +12,7 @@ import sys
 import click
 from flask import Flask
 
+from app.org.structure import current_structure_of
 from app.procedures.loader import ProcedureRegistry, WorkflowDefinitionError, load_registry
 from app.procedures.queries import EXTENSION_KEY, LOAD_ERROR_KEY, get_registry
 
@@ -26,7 +27,7 @@ def init_app(app: Flask) -> None:
     `flask workflows validate` can still run and print the problems (get_registry() re-raises it).
     """
     try:
-        registry = load_registry(app.config["WORKFLOWS_DIR"], app.config["ORG_LEVELS"])
+        registry = load_registry(app.config["WORKFLOWS_DIR"], current_structure_of(app.config))
     except WorkflowDefinitionError as exc:
         if not _running_workflows_command():
             raise

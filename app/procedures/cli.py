@@ -11,6 +11,7 @@ from flask import current_app
 
 from app.core.errors import NotFoundError
 from app.core.uow import CommandGroup
+from app.org.structure import Structure, StructureError, current_structure
 from app.procedures.graph import mermaid
 from app.procedures.loader import WorkflowDefinitionError, load_procedures
 from app.procedures.queries import get_registry
@@ -29,13 +30,20 @@ workflows_cli = CommandGroup("workflows", help="Check and draw procedure workflo
 @click.option(
     "--levels",
     default=None,
-    help="Comma-separated org levels, top to bottom (default: ORG_LEVELS), e.g. province,commune.",
+    help="Org structure to check against (default: ORG_PERIODS), e.g. province,commune for two tiers "
+    "for all time, or province,district,commune;2025-07-01:province,commune.",
 )
 def validate_command(directory: str | None, levels: str | None) -> None:
-    """Print every problem and exit 1, or print "OK: N procedures"."""
+    """Print every problem and exit 1, or print "OK: N procedures" (and the versions written for
+    another structure, which this deployment does not load)."""
     directory = directory or current_app.config["WORKFLOWS_DIR"]
-    level_list = [lvl.strip() for lvl in levels.split(",")] if levels else current_app.config["ORG_LEVELS"]
-    report = load_procedures(directory, level_list)
+    try:
+        structure = Structure.parse(levels) if levels else current_structure()
+    except StructureError as exc:
+        raise click.BadParameter(str(exc), param_hint="--levels") from None
+    report = load_procedures(directory, structure)
+    for note in report.skipped:
+        click.echo(note)
     if report.errors:
         for error in report.errors:
             click.echo(error)

@@ -16,9 +16,38 @@ from app.auth.roles import ROLES as ROLES  # the roles a transition may name
 if TYPE_CHECKING:
     from app.procedures.vocabulary import Effects
 
-CHANNELS = ("online", "counter", "postal")
+CHANNELS = ("online", "counter", "postal")  # what a procedure offers (its file's `channels`)
+# A dossier filed on the National Public Service Portal and received here through the provincial
+# integration platform (app.national): an online filing, offered wherever the procedure is online.
+NATIONAL_PORTAL = "national_portal"
+DOSSIER_CHANNELS = (*CHANNELS, NATIONAL_PORTAL)  # how a dossier came in (Dossier.channel)
+ONLINE_CHANNELS = ("online", NATIONAL_PORTAL)
+
+
+def offered_channel(channel: str | None) -> str | None:
+    """The procedure channel a dossier's channel falls under: a national portal filing is online."""
+    return "online" if channel == NATIONAL_PORTAL else channel
+
+
+def dossier_channels(offered: str) -> tuple[str, ...]:
+    """The dossier channels counted under a procedure channel ("online": both online channels)."""
+    return tuple(c for c in DOSSIER_CHANNELS if offered_channel(c) == offered)
+
+
 ONLINE_LEVELS = ("toan_trinh", "mot_phan")
-FIELD_TYPES = ("string", "text", "integer", "number", "date", "boolean", "choice", "email", "phone", "cccd")
+FIELD_TYPES = (
+    "string",
+    "text",
+    "integer",
+    "number",
+    "date",
+    "boolean",
+    "choice",
+    "email",
+    "phone",
+    "cccd",
+    "unit",
+)
 
 # Guards, actions, inputs and kinds of transition: app.procedures.vocabulary.
 DEADLINE_KINDS = ("working_days", "working_hours", "same_day")
@@ -35,11 +64,76 @@ class Text:
 
 @dataclass(frozen=True)
 class Deadline:
-    """Total or step budget. kind is one of DEADLINE_KINDS; amount is unused for same_day."""
+    """Total or step budget. kind is one of DEADLINE_KINDS; amount is unused for same_day.
+    `by_area`: another budget where the competent unit is an island or remote area."""
 
     kind: str
     amount: int = 0
     cutoff: str | None = None  # "HH:MM" for same_day; None means the configured default
+    by_area: tuple[tuple[str, Deadline], ...] = ()
+
+    def for_area(self, area: str | None) -> Deadline:
+        return next((budget for name, budget in self.by_area if name == area), self)
+
+
+@dataclass(frozen=True)
+class FeeLine:
+    """One fee or charge (phí, lệ phí) of a procedure version; applies to `channels` (all when
+    empty) on days from `valid_from` to `valid_to` (open when None)."""
+
+    key: str
+    name: Text
+    amount: int  # VND
+    channels: tuple[str, ...] = ()
+    valid_from: date | None = None
+    valid_to: date | None = None
+    basis: str | None = None
+    note: Text | None = None
+
+    def applies(self, channel: str | None, on: date | None) -> bool:
+        channel = offered_channel(channel)
+        if channel is not None and self.channels and channel not in self.channels:
+            return False
+        if on is not None and self.valid_from is not None and on < self.valid_from:
+            return False
+        return not (on is not None and self.valid_to is not None and on > self.valid_to)
+
+
+RESULT_FORMS = ("electronic", "paper", "both")  # the original result: a signed file, on paper, or both
+COLLECT_WAYS = ("counter", "post")  # how a paper original reaches the applicant
+
+
+@dataclass(frozen=True)
+class ResultSpec:
+    """What the result of a procedure version is (YAML `result`): an electronic original (a signed
+    file, downloaded and pushed to the citizen's data store), a paper original (collected at the
+    counter or sent by post: `collect`), or both."""
+
+    form: str = "electronic"
+    collect: tuple[str, ...] = COLLECT_WAYS
+    # False for a version without `result`: approval may bring a file or not (a file is an
+    # electronic result, none a paper one collected at the counter), as before the key existed.
+    declared: bool = True
+
+    @property
+    def is_electronic(self) -> bool:
+        return self.form in ("electronic", "both")
+
+    @property
+    def is_paper(self) -> bool:
+        return self.form in ("paper", "both")
+
+
+@dataclass(frozen=True)
+class LegalBasis:
+    governing: tuple[str, ...]  # the laws, decrees and circulars the procedure follows
+    publication: str | None = None  # the province's decision publishing it
+
+
+@dataclass(frozen=True)
+class ReceivingPoint:
+    level: str
+    kinds: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -50,6 +144,9 @@ class DocumentSpec:
     types: tuple[str, ...]  # MIME types sniffed from the bytes, e.g. "application/pdf"
     max_size_mb: int
     original_copies: str = "copy"  # "original" | "copy" | "certified_copy" (printed on Mẫu 01)
+    # Not required of someone signed in with a verified electronic identity (VNeID): the identity
+    # document of the person filing, whose facts the identity itself gives (app.identity.prefill).
+    replaced_by_identity: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +158,7 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     max_length: int | None = None
     minimum: int = 0  # integer and number fields: counts, areas and amounts are not negative
+    level: str | None = None  # unit fields: the level of the unit chosen (a commune)
 
 
 @dataclass(frozen=True)
@@ -77,11 +175,14 @@ class State:
 class UnitSelector:
     """Which unit receives a forwarded dossier: a unit of `kind` (and `level` if given) inside the
     administrative area at level `under` that the acting unit belongs to, i.e. its topmost
-    ancestor-or-self at that level (whole tree if None). kind "@receiving" = the receiving unit."""
+    ancestor-or-self at that level (whole tree if None). kind "@receiving" = the receiving unit,
+    "@competent" = the competent unit; under "@competent" = inside the competent unit's area;
+    serving "@competent" / "@receiving" = a unit whose service area includes that unit's."""
 
     kind: str
     level: str | None = None
     under: str | None = None
+    serving: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,12 +222,12 @@ class Procedure:
     name: Text
     field_code: str  # lĩnh vực
     field_name: Text
-    competent_level: str  # an org level name from ORG_LEVELS
-    receiving_kinds: tuple[str, ...]  # unit kinds that may receive (e.g. "one_stop", "people_committee")
-    receiving_level: str  # level of the receiving unit
+    competent_level: str  # an org level of the version's period
+    receiving_kinds: tuple[str, ...]  # unit kinds that may receive at receiving_level (the first point)
+    receiving_level: str  # level of the receiving unit (the first point)
     channels: tuple[str, ...]
     online_level: str
-    fee: int  # VND; 0 = free
+    fee: int  # VND on effective_from at the counter, all lines; 0 = free
     fee_note: Text | None
     deadline: Deadline
     documents: tuple[DocumentSpec, ...]
@@ -135,6 +236,25 @@ class Procedure:
     transitions: tuple[Transition, ...]
     source_file: str = ""
     result_name: Text | None = None
+    effective_to: date | None = None  # last day in force; None: until a later version or for good
+    replaced_by: tuple[str, int | None] | None = None  # (code, version) that replaces it
+    levels: tuple[str, ...] = ()  # the org structure it is written for (its period's levels)
+    legal_basis: LegalBasis | None = None
+    no_boundary: bool = False  # received regardless of administrative boundary (phi địa giới)
+    competent_from: str | None = None  # the unit form field that names the competent unit
+    receiving_points: tuple[ReceivingPoint, ...] = ()
+    fee_lines: tuple[FeeLine, ...] = ()
+    sets: int = 1  # paper sets of the dossier asked for at the counter (Mẫu 01: "02 bộ")
+    result: ResultSpec = ResultSpec()
+
+    def receives_at(self, unit_level: str, unit_kind: str) -> bool:
+        return any(p.level == unit_level and unit_kind in p.kinds for p in self.receiving_points)
+
+    def fees_for(self, channel: str | None, on: date | None) -> list[FeeLine]:
+        return [line for line in self.fee_lines if line.applies(channel, on)]
+
+    def in_force_on(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
     @property
     def initial_state(self) -> State:
@@ -168,3 +288,4 @@ class LoadReport:
 
     procedures: list[Procedure] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # versions written for another org structure

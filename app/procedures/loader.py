@@ -8,7 +8,7 @@ to build a registry from a folder with any problem.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ import yaml
 
 from app.core.errors import NotFoundError
 from app.core.time import VN_TZ
+from app.org.structure import Structure
 from app.procedures.definitions import LoadReport, Procedure
 from app.procedures.graph import SAME_STATE
 from app.procedures.parsing import parse_procedure
@@ -85,8 +86,15 @@ def _read_yaml(p: Problems, path: Path) -> Any:
     return data
 
 
-def load_procedures(directory: str | Path, levels: Sequence[str]) -> LoadReport:
-    """Read and validate every `*.yaml` file of `directory` against the org `levels`."""
+def load_procedures(directory: str | Path, structure: Structure | Sequence[str]) -> LoadReport:
+    """Read and validate every `*.yaml` file of `directory`, each against the org levels of the
+    period it takes effect in (`structure`; a list of levels is one structure for all time).
+
+    A version that declares `levels` other than its period's is written for another structure and
+    is not loaded (listed in `report.skipped`): a three-tier-only deployment ignores the two-tier
+    versions of the shipped catalogue."""
+    if not isinstance(structure, Structure):
+        structure = Structure.single(list(structure))
     report = LoadReport()
     folder = Path(directory)
     if not folder.is_dir():
@@ -95,13 +103,72 @@ def load_procedures(directory: str | Path, levels: Sequence[str]) -> LoadReport:
     for path in sorted(folder.glob("*.yaml")):
         p = Problems(path.name)
         data = _read_yaml(p, path)
-        procedure = None if p else parse_procedure(p, data, levels)
+        levels = None if p else _period_levels(p, data, structure, report)
+        procedure = None if p or levels is None else parse_procedure(p, data, levels)
         report.errors.extend(p.messages)
         if procedure is not None:
             report.procedures.append(procedure)
     _check_versions(report)
     report.procedures.sort(key=lambda proc: (proc.code, proc.version))
+    _check_spans(report, structure)
     return report
+
+
+def _period_levels(
+    p: Problems, data: Any, structure: Structure, report: LoadReport
+) -> tuple[str, ...] | None:
+    """The levels a file is validated against, or None when it is written for another structure
+    (recorded in report.skipped) or its effective date is unreadable (reported by the parser)."""
+    if not isinstance(data, dict):
+        return tuple(structure.periods[0].levels)  # the parser reports what is wrong with it
+    raw = data.get("effective_from")
+    try:
+        since = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+    except ValueError:
+        return tuple(structure.periods[0].levels)
+    levels = structure.levels_on(since)
+    declared = data.get("levels")
+    if isinstance(declared, list) and declared and tuple(declared) != levels:
+        report.skipped.append(
+            f"{p.source}: written for the levels {', '.join(map(str, declared))}; this deployment has "
+            f"{', '.join(levels)} on {since:%Y-%m-%d}: not loaded"
+        )
+        return None
+    return levels
+
+
+def _levels_used(procedure: Procedure) -> set[str]:
+    used = {procedure.competent_level, *(point.level for point in procedure.receiving_points)}
+    used |= {f.level for f in procedure.fields if f.level}
+    for transition in procedure.transitions:
+        selector = transition.forward_to
+        if selector is not None:
+            used |= {lv for lv in (selector.level, selector.under) if lv and not lv.startswith("@")}
+    return used
+
+
+def _check_spans(report: LoadReport, structure: Structure) -> None:
+    """Every level a version uses exists for as long as it is in force: until its effective_to,
+    or the day before the next version of its code, or for good."""
+    by_code: dict[str, list[Procedure]] = {}
+    for proc in report.procedures:
+        by_code.setdefault(proc.code, []).append(proc)
+    for versions in by_code.values():
+        ordered = sorted(versions, key=lambda proc: proc.effective_from)
+        for index, proc in enumerate(ordered):
+            end = proc.effective_to
+            if end is None and index + 1 < len(ordered):
+                end = ordered[index + 1].effective_from - timedelta(days=1)
+            used = _levels_used(proc)
+            for period in structure.periods_between(proc.effective_from, end):
+                missing = sorted(used - set(period.levels))
+                if missing and period.valid_from is not None:
+                    report.errors.append(
+                        f"{proc.source_file}: effective_from: uses the level(s) {', '.join(missing)}, which "
+                        f"the structure does not have from {period.valid_from:%Y-%m-%d}: end this version "
+                        f"with effective_to or add a version that takes effect that day"
+                    )
+                    break
 
 
 def _check_versions(report: LoadReport) -> None:
@@ -133,9 +200,9 @@ def _check_versions(report: LoadReport) -> None:
     report.procedures[:] = list(kept.values())
 
 
-def load_registry(directory: str | Path, levels: Sequence[str]) -> ProcedureRegistry:
+def load_registry(directory: str | Path, structure: Structure | Sequence[str]) -> ProcedureRegistry:
     """A registry of every procedure in `directory`; raises WorkflowDefinitionError on any problem."""
-    report = load_procedures(directory, levels)
+    report = load_procedures(directory, structure)
     if report.errors:
         raise WorkflowDefinitionError(report.errors)
     return ProcedureRegistry(report.procedures)
@@ -170,9 +237,10 @@ class ProcedureRegistry:
         return procedure
 
     def find_current(self, code: str, on: date | None = None) -> Procedure | None:
-        """The highest version of `code` in effect on `on` (today in Vietnam by default)."""
+        """The highest version of `code` in force on `on` (today in Vietnam by default): taken
+        effect, and not ended (effective_to) or abolished."""
         on = on or local_today()
-        in_effect = [proc for proc in self._versions.get(code, ()) if proc.effective_from <= on]
+        in_effect = [proc for proc in self._versions.get(code, ()) if proc.in_force_on(on)]
         return in_effect[-1] if in_effect else None
 
     def current(self, code: str, on: date | None = None) -> Procedure:

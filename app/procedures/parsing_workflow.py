@@ -2,7 +2,8 @@
 the vocabulary (app.procedures.vocabulary).
 
 Part of the loader: see `parsing.parse_procedure`. Targets may be "@same" (stay in the current state);
-`forward_to.kind` may be "@receiving" (back to the dossier's receiving unit). Every workflow also gets
+`forward_to.kind` may be "@receiving" (back to the dossier's receiving unit) or
+"@competent". Every workflow also gets
 the two transitions the vocabulary adds: the submission (from no state to the initial state) and the
 attaching of documents (in any state that is not final).
 """
@@ -35,6 +36,7 @@ from app.procedures.vocabulary import (
     ATTACH_DOCUMENTS,
     COMMENT_VALUES,
     CONTROL_SHEET,
+    DISPATCH,
     FORM_KEYS,
     FORM_NEEDS,
     GUARDS,
@@ -51,6 +53,8 @@ from app.procedures.vocabulary import (
 )
 
 RECEIVING_UNIT = "@receiving"  # forward_to kind: back to the dossier's receiving unit
+COMPETENT_UNIT = "@competent"  # forward_to kind: the dossier's competent unit (or under/serving it)
+UNIT_REFERENCES = (RECEIVING_UNIT, COMPETENT_UNIT)
 DECLARABLE_KINDS = tuple(k for k in KINDS if k not in ADDED_BY_LOADER)
 
 _STATE_FLAGS = ("initial", "final", "paused")
@@ -274,7 +278,7 @@ def _inputs(
         for name in spec.requires:
             add(name, REQUIRED)
         for name in spec.accepts:
-            if name != "unit" or (forward_to is not None and forward_to.kind != RECEIVING_UNIT):
+            if name != "unit" or (forward_to is not None and forward_to.kind not in UNIT_REFERENCES):
                 add(name, OPTIONAL)
     for name in kind.accepts if kind else ():
         add(name, OPTIONAL)
@@ -324,18 +328,23 @@ def _step(p: Problems, path: str, value: Any) -> StepSpec | None:
 
 
 def _forward_to(p: Problems, path: str, value: Any, levels: Sequence[str]) -> UnitSelector | None:
-    data = mapping(p, path, value, ("kind",), ("level", "under"))
+    data = mapping(p, path, value, ("kind",), ("level", "under", "serving"))
     if data is None:
         return None
     count = len(p.messages)
     kind = data.get("kind")
-    if kind != RECEIVING_UNIT:
+    if kind not in UNIT_REFERENCES:
         kind = read(p, path, data, "kind", identifier)
     level = read(p, path, data, "level", choice, levels, "level")
-    under = read(p, path, data, "under", choice, levels, "level")
-    if kind == RECEIVING_UNIT and ("level" in data or "under" in data):
-        p.add(path, f"'{RECEIVING_UNIT}' takes no level or under: it is the dossier's receiving unit")
-    return UnitSelector(kind, level, under) if len(p.messages) == count and kind else None
+    under = data.get("under")
+    if under != COMPETENT_UNIT:
+        under = read(p, path, data, "under", choice, (*levels, COMPETENT_UNIT), "level")
+    serving = read(p, path, data, "serving", choice, UNIT_REFERENCES, "unit reference")
+    if kind in UNIT_REFERENCES and any(key in data for key in ("level", "under", "serving")):
+        p.add(path, f"'{kind}' takes no level, under or serving: it is one unit of the dossier")
+    if serving and under:
+        p.add(path, "give either under (inside an area) or serving (a service area), not both")
+    return UnitSelector(kind, level, under, serving) if len(p.messages) == count and kind else None
 
 
 # --- the workflow as a whole ----------------------------------------------------------------------
@@ -405,7 +414,7 @@ def _check_needs(
 
 def _added_by_loader(states: dict[str, State]) -> tuple[Transition, ...]:
     """The submission and the attaching of documents, from the vocabulary's kinds."""
-    submit, attach = KINDS[SUBMIT], KINDS[ATTACH_DOCUMENTS]
+    submit, attach, dispatch = KINDS[SUBMIT], KINDS[ATTACH_DOCUMENTS], KINDS[DISPATCH]
     initial = next((s.name for s in states.values() if s.is_initial), None)
     if initial is None:  # reported with the states
         return ()
@@ -431,5 +440,17 @@ def _added_by_loader(states: dict[str, State]) -> tuple[Transition, ...]:
             kind=ATTACH_DOCUMENTS,
             effects=attach.effects,
             inputs=_inputs(attach.guards, (), None, attach, False),
+        ),
+        Transition(
+            DISPATCH,
+            open_states,
+            SAME_STATE,
+            dispatch.roles,
+            dispatch.label,
+            guards=dispatch.guards,
+            actions=("set_competent_unit",),
+            kind=DISPATCH,
+            effects=dispatch.effects,
+            inputs=_inputs(dispatch.guards, ("set_competent_unit",), None, dispatch, False),
         ),
     )

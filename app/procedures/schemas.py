@@ -51,11 +51,19 @@ class ProcedureDeadlineSchema(Schema):
     kind = fields.String(metadata={"description": "working_days, working_hours or same_day"})
     amount = fields.Integer(allow_none=True, metadata={"description": "Days or hours; null for same_day"})
     cutoff = fields.String(allow_none=True, metadata={"description": "HH:MM; null = configured default"})
+    by_area = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(lambda: ProcedureDeadlineSchema(exclude=("by_area",))),
+        metadata={"description": "Another budget where the competent unit is an island or remote area"},
+    )
 
     @pre_dump
     def _shape(self, deadline: Deadline, **_: Any) -> dict[str, Any]:
         amount = None if deadline.kind == "same_day" else deadline.amount
-        return {"kind": deadline.kind, "amount": amount, "cutoff": deadline.cutoff}
+        shaped = {"kind": deadline.kind, "amount": amount, "cutoff": deadline.cutoff}
+        if deadline.by_area:
+            shaped["by_area"] = dict(deadline.by_area)
+        return shaped
 
 
 class ProcedureFieldSchema(Schema):
@@ -73,10 +81,39 @@ class ProcedureReceivingSchema(Schema):
     kinds = fields.List(fields.String(), metadata={"description": "Unit kinds that may receive"})
 
 
+class ProcedureFeeLineSchema(Schema):
+    key = fields.String()
+    name = fields.Nested(ProcedureTextSchema)
+    amount = fields.Integer(metadata={"description": "VND"})
+    channels = fields.List(fields.String(), metadata={"description": "Channels it applies to; empty = all"})
+    valid_from = fields.Date(allow_none=True)
+    valid_to = fields.Date(allow_none=True)
+    basis = fields.String(allow_none=True)
+    note = fields.Nested(ProcedureTextSchema, allow_none=True)
+
+
+class ProcedureLegalBasisSchema(Schema):
+    governing = fields.List(fields.String(), metadata={"description": "Laws, decrees, circulars"})
+    publication = fields.String(
+        allow_none=True, metadata={"description": "The province's publication decision"}
+    )
+
+
+class ProcedureReplacementSchema(Schema):
+    code = fields.String()
+    version = fields.Integer(allow_none=True)
+
+
 class ProcedureSummarySchema(Schema):
     code = fields.String()
     version = fields.Integer()
     effective_from = fields.Date()
+    effective_to = fields.Date(allow_none=True, metadata={"description": "Last day in force, if ended"})
+    replaced_by = fields.Nested(ProcedureReplacementSchema, allow_none=True)
+    legal_basis = fields.Nested(ProcedureLegalBasisSchema, allow_none=True)
+    no_boundary = fields.Boolean(metadata={"description": "Received regardless of administrative boundary"})
+    receiving_points = fields.List(fields.Nested(lambda: ProcedureReceivingSchema()))
+    fee_lines = fields.List(fields.Nested(ProcedureFeeLineSchema))
     name = fields.Nested(ProcedureTextSchema)
     field = fields.Nested(ProcedureFieldSchema)
     competent_level = fields.String()
@@ -94,6 +131,8 @@ class ProcedureSummarySchema(Schema):
         shaped["field"] = {"code": procedure.field_code, "name": procedure.field_name}
         shaped["receiving"] = {"level": procedure.receiving_level, "kinds": procedure.receiving_kinds}
         shaped["fee"] = {"amount": procedure.fee, "note": procedure.fee_note}
+        if procedure.replaced_by:
+            shaped["replaced_by"] = {"code": procedure.replaced_by[0], "version": procedure.replaced_by[1]}
         shaped["states"] = list(procedure.states.values())
         return shaped
 
@@ -114,6 +153,7 @@ class ProcedureFormFieldSchema(Schema):
     required = fields.Boolean()
     choices = fields.List(fields.String())
     max_length = fields.Integer(allow_none=True)
+    level = fields.String(allow_none=True, metadata={"description": "Unit fields: the level of the unit"})
 
 
 class ProcedureStateSchema(Schema):
@@ -131,9 +171,10 @@ class ProcedureStepSchema(Schema):
 
 
 class ProcedureUnitSelectorSchema(Schema):
-    kind = fields.String(metadata={"description": "Unit kind, or @receiving"})
+    kind = fields.String(metadata={"description": "Unit kind, or @receiving / @competent"})
     level = fields.String(allow_none=True)
-    under = fields.String(allow_none=True)
+    under = fields.String(allow_none=True, metadata={"description": "A level, or @competent"})
+    serving = fields.String(allow_none=True, metadata={"description": "@competent or @receiving"})
 
 
 class ProcedureTransitionSchema(Schema):

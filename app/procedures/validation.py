@@ -175,11 +175,35 @@ def text(p: Problems, path: str, value: Any) -> Text | None:
     return Text(vi=vi, en=en) if vi is not None and en is not None else None
 
 
-def deadline(p: Problems, path: str, value: Any) -> Deadline | None:
-    """Exactly one of `working_days: N`, `working_hours: N`, `same_day: true` (+ `cutoff: "HH:MM"`)."""
-    data = mapping(p, path, value, (), ("working_days", "working_hours", "same_day", "cutoff"))
+AREA_KINDS = ("island", "remote")  # app.org.models.AREA_KINDS
+
+
+def deadline(p: Problems, path: str, value: Any, *, areas: bool = True) -> Deadline | None:
+    """Exactly one of `working_days: N`, `working_hours: N`, `same_day: true` (+ `cutoff: "HH:MM"`),
+    and optionally `by_area: {island: <deadline>, remote: <deadline>}`."""
+    optional = ("working_days", "working_hours", "same_day", "cutoff") + (("by_area",) if areas else ())
+    data = mapping(p, path, value, (), optional)
     if data is None:
         return None
+    by_area: list[tuple[str, Deadline]] = []
+    if "by_area" in data:
+        at = join(path, "by_area")
+        areas_given = mapping(p, at, data["by_area"], (), AREA_KINDS)
+        if areas_given is None:
+            return None
+        for area, budget in areas_given.items():
+            parsed = deadline(p, join(at, area), budget, areas=False)
+            if parsed is None:
+                return None
+            by_area.append((area, parsed))
+        data = {k: v for k, v in data.items() if k != "by_area"}
+    found = _plain_deadline(p, path, data)
+    if found is None or not by_area:
+        return found
+    return Deadline(found.kind, found.amount, found.cutoff, tuple(by_area))
+
+
+def _plain_deadline(p: Problems, path: str, data: dict) -> Deadline | None:
     kinds = [k for k in ("working_days", "working_hours", "same_day") if k in data]
     if len(kinds) != 1:
         found = ", ".join(kinds) if kinds else "none"

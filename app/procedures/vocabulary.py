@@ -45,7 +45,9 @@ INPUTS: dict[str, InputSpec] = {
         InputSpec("new_appointment_at", "instant", "Ngày hẹn trả mới (Mẫu 04), ISO 8601"),
         InputSpec("assignee", "user", "Chuyên viên thụ lý: id hoặc tên đăng nhập"),
         InputSpec("unit", "unit", "Mã định danh đơn vị nhận khi chuyển"),
+        InputSpec("competent_unit", "unit", "Mã định danh đơn vị có thẩm quyền giải quyết (phân loại hồ sơ)"),
         InputSpec("return_method", "choice", "Hình thức trả kết quả", choices=RETURN_METHODS),
+        InputSpec("tracking_number", "text", "Mã bưu gửi khi trả kết quả qua bưu chính", max_length=40),
         InputSpec("result_file", "file", "Tệp kết quả giải quyết (PDF hoặc ảnh)"),
         InputSpec("documents", "files", "Giấy tờ của hồ sơ, mỗi tệp một phần theo mã giấy tờ"),
     )
@@ -76,6 +78,11 @@ GUARDS: dict[str, GuardSpec] = {
         GuardSpec("has_result", "a result document is attached, now or before", ("result_file",)),
         GuardSpec("may_attach", "an applicant attaches documents only while asked for them", on_listing=True),
         GuardSpec("before_due", "the dossier is not yet past its due time (Mẫu 04 is issued before)"),
+        GuardSpec(
+            "awaiting_dispatch",
+            "the dossier's competent unit is not known yet (dispatch queue)",
+            on_listing=True,
+        ),
     )
 }
 
@@ -117,7 +124,15 @@ ACTIONS: dict[str, ActionSpec] = {
             "finish", "closes the step and the dossier clock: early / on time / late", hands_over=True
         ),
         ActionSpec(
-            "record_return", "returned now, by return_method", accepts=("return_method",), hands_over=True
+            "record_return",
+            "returned now, by return_method (by post: its tracking_number)",
+            accepts=("return_method", "tracking_number"),
+            hands_over=True,
+        ),
+        ActionSpec(
+            "set_competent_unit",
+            "the competent unit becomes competent_unit; the dossier goes back to its receiving unit",
+            requires=("competent_unit",),
         ),
     )
 }
@@ -125,20 +140,23 @@ ACTIONS: dict[str, ActionSpec] = {
 # --- effects ------------------------------------------------------------------------------------
 
 # Form-set keys (app.official_forms.catalog maps each to the form of the set in force).
-RECEIPT, SUPPLEMENT_REQUEST, REFUSAL, APOLOGY, CONTROL_SHEET = (
+# A set without a key's form (the 2018 set has no stop notice) issues nothing for it.
+RECEIPT, SUPPLEMENT_REQUEST, REFUSAL, APOLOGY, STOP_NOTICE, CONTROL_SHEET = (
     "receipt",
     "supplement_request",
     "refusal",
     "apology",
+    "stop_notice",
     "control_sheet",
 )
-FORM_KEYS = (RECEIPT, SUPPLEMENT_REQUEST, REFUSAL, APOLOGY, CONTROL_SHEET)
+FORM_KEYS = (RECEIPT, SUPPLEMENT_REQUEST, REFUSAL, APOLOGY, STOP_NOTICE, CONTROL_SHEET)
 # What each form prints that a transition must record: a form key -> (actions, guards), any of them.
 FORM_NEEDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     RECEIPT: (("start_clock",), ()),
     SUPPLEMENT_REQUEST: ((), ("has_items",)),
     REFUSAL: ((), ("has_reason",)),
     APOLOGY: (("set_new_appointment",), ()),
+    STOP_NOTICE: ((), ("has_reason",)),
 }
 
 # Notifications to the applicant (templates in app/templates/notifications/{email,sms}/<kind>.txt).
@@ -211,6 +229,15 @@ def _s(vi: str, en: str) -> Sentence:
 
 SUBMIT = "submit"  # the initial transition: from no state to the initial state
 ATTACH_DOCUMENTS = "attach_documents"  # adding or replacing documents without changing the state
+DISPATCH = "dispatch"  # naming the competent unit of a dossier nobody could route (dispatch queue)
+APPROVE = "approve"  # the decision that issues the result: it asks for the file of an electronic one
+# Financial obligations (app.payments): the officer's notice pauses the dossier until it is paid, and
+# the payment's confirmation resumes it.
+REQUEST_PAYMENT = "request_payment"
+CONFIRM_PAYMENT = "confirm_payment"
+# Kinds the system itself may take on a fact confirmed outside any officer's hand (the payment
+# platform's signed confirmation, a payment recorded at the counter): the event names no actor.
+SYSTEM_KINDS = (CONFIRM_PAYMENT,)
 
 KINDS: dict[str, Kind] = {
     kind.name: kind
@@ -230,6 +257,13 @@ KINDS: dict[str, Kind] = {
                             ),
                         ),
                         ("postal", _t("Hồ sơ đã được gửi qua bưu chính", "The dossier was sent by post")),
+                        (
+                            "national_portal",
+                            _t(
+                                "Bạn đã nộp hồ sơ trên Cổng Dịch vụ công quốc gia",
+                                "You filed the dossier on the National Public Service Portal",
+                            ),
+                        ),
                     ),
                 ),
                 comment=PUBLIC,
@@ -246,6 +280,19 @@ KINDS: dict[str, Kind] = {
             accepts=("documents", "result_file"),
             label=_t("Đính kèm tài liệu vào hồ sơ", "Attach documents to the dossier"),
             roles=("citizen", "reception", "specialist", "leader"),
+        ),
+        Kind(
+            DISPATCH,
+            Effects(
+                _s(
+                    "Hồ sơ được chuyển tới đơn vị có thẩm quyền giải quyết",
+                    "The dossier was sent on to the competent authority",
+                ),
+                queue=SIDE,
+            ),
+            guards=("awaiting_dispatch",),
+            label=_t("Phân loại: chọn đơn vị có thẩm quyền", "Dispatch: choose the competent unit"),
+            roles=("reception",),
         ),
         Kind(
             "accept",
@@ -300,7 +347,7 @@ KINDS: dict[str, Kind] = {
             accepts=("documents",),
         ),
         Kind(
-            "request_payment",
+            REQUEST_PAYMENT,
             Effects(
                 _s(
                     "Cơ quan đề nghị thực hiện nghĩa vụ tài chính",
@@ -309,7 +356,7 @@ KINDS: dict[str, Kind] = {
             ),
         ),
         Kind(
-            "confirm_payment",
+            CONFIRM_PAYMENT,
             Effects(
                 _s(
                     "Đã xác nhận hoàn thành nghĩa vụ tài chính",
@@ -370,8 +417,10 @@ KINDS: dict[str, Kind] = {
                 _s("Cơ quan dừng xử lý hồ sơ", "The office stopped processing the dossier"),
                 comment=PUBLIC,
                 queue=SIDE,
+                forms=(STOP_NOTICE,),
             ),
         ),
     )
 }
-ADDED_BY_LOADER = (SUBMIT, ATTACH_DOCUMENTS)  # every workflow has them; a file may not redefine them
+# Every workflow has these; a file may not redefine them.
+ADDED_BY_LOADER = (SUBMIT, ATTACH_DOCUMENTS, DISPATCH)

@@ -12,12 +12,13 @@ from collections.abc import Callable
 
 from app.calendar.services import get_calendar
 from app.core.errors import ValidationError
-from app.core.time import parse_instant
+from app.core.time import parse_instant, to_local
 from app.dossiers.models import Dossier, DossierStep
 from app.extensions import db
 from app.org.models import Unit
-from app.org.queries import area_at_level, find_unit_by_code, list_units_matching
-from app.procedures.definitions import Deadline, Transition
+from app.org.queries import ancestors_or_self, area_at_level, find_unit_by_code, list_units_matching
+from app.procedures.definitions import Deadline, ResultSpec, Transition
+from app.procedures.parsing_workflow import COMPETENT_UNIT, RECEIVING_UNIT
 from app.procedures.vocabulary import RETURN_METHODS
 from app.workflow.context import TransitionContext
 from app.workflow.guards import find_assignee
@@ -31,8 +32,19 @@ def action(do: Action) -> Action:
     return do
 
 
-def _due(start, budget: Deadline):  # noqa: ANN001, ANN202
+def _due(start, budget: Deadline, dossier: Dossier | None = None):  # noqa: ANN001, ANN202
+    """Due time of `budget` from `start`; the budget of the competent unit's area (island, remote)
+    where the procedure gives one."""
+    if dossier is not None:
+        budget = budget.for_area(deciding_area(dossier))
     return get_calendar().due_at(start, budget.kind, budget.amount, budget.cutoff)
+
+
+def deciding_area(dossier: Dossier) -> str | None:
+    """The area kind (island, remote) the deadline follows: the competent unit's, else the
+    receiving unit's; a unit without one inherits its area's (a commune section, its commune)."""
+    unit = dossier.competent_unit or dossier.receiving_unit
+    return next((u.area for u in ancestors_or_self(unit) if u.area), None) if unit is not None else None
 
 
 def _open_step(ctx: TransitionContext, unit: Unit) -> DossierStep:
@@ -47,8 +59,8 @@ def _open_step(ctx: TransitionContext, unit: Unit) -> DossierStep:
         budget_kind=spec.budget.kind,
         budget_amount=spec.budget.amount,
         started_at=ctx.now,
-        due_at=_due(ctx.now, spec.budget),
-        given_by_id=ctx.user.id,
+        due_at=_due(ctx.now, spec.budget, dossier),
+        given_by_id=ctx.user.id if ctx.user is not None else None,
     )
     db.session.add(step)
     dossier.current_unit_id = unit.id
@@ -73,7 +85,7 @@ def start_clock(ctx: TransitionContext) -> None:
     dossier = ctx.dossier
     dossier.received_at = ctx.now
     deadline = ctx.procedure.deadline
-    dossier.due_at = _due(ctx.now, deadline)
+    dossier.due_at = _due(ctx.now, deadline, dossier)
     dossier.appointment_at = dossier.due_at
     _open_step(ctx, dossier.current_unit)
 
@@ -90,17 +102,29 @@ def forward_candidates(
     selector = transition.forward_to if transition is not None else None
     if selector is None:
         return []
-    if selector.kind == "@receiving":
+    if selector.kind == RECEIVING_UNIT:
         return [dossier.receiving_unit]
+    if selector.kind == COMPETENT_UNIT:
+        return [dossier.competent_unit] if dossier.competent_unit is not None else []
+    on = to_local(dossier.submitted_at).date() if dossier.submitted_at else None  # the units of its time
+    if selector.serving:
+        served = dossier.competent_unit if selector.serving == COMPETENT_UNIT else dossier.receiving_unit
+        if served is None:
+            return []
+        return list_units_matching(selector.kind, selector.level, None, on=on, serving=served)
+    if selector.under == COMPETENT_UNIT:
+        if dossier.competent_unit is None:
+            return []
+        return list_units_matching(selector.kind, selector.level, dossier.competent_unit, on=on)
     within = area_at_level(dossier.current_unit, selector.under) if selector.under else None
-    return list_units_matching(selector.kind, selector.level, within)
+    return list_units_matching(selector.kind, selector.level, within, on=on)
 
 
 def resolve_forward_unit(ctx: TransitionContext) -> Unit:
     """The unit a dossier is handed to: the selector's only match, or the one the payload names."""
     selector = ctx.transition.forward_to
     assert selector is not None
-    if selector.kind == "@receiving":
+    if selector.kind == RECEIVING_UNIT:
         return ctx.dossier.receiving_unit
     candidates = forward_candidates(ctx)
     wanted = ctx.payload.get("unit")
@@ -195,5 +219,51 @@ def record_return(ctx: TransitionContext) -> None:
             "Hình thức trả kết quả không hợp lệ",
             {"return_method": f"Chọn một trong: {', '.join(RETURN_METHODS)}"},
         )
+    problem = _return_problem(ctx.procedure.result, method)
+    if problem:
+        raise ValidationError(
+            "Hình thức trả kết quả không phù hợp với kết quả của thủ tục", {"return_method": problem}
+        )
+    tracking = str(ctx.payload.get("tracking_number") or "").strip()
+    if tracking and method != "post":
+        raise ValidationError(
+            "Mã bưu gửi chỉ ghi khi trả kết quả qua bưu chính", {"tracking_number": "Chọn trả qua bưu chính"}
+        )
     ctx.dossier.returned_at = ctx.now
     ctx.dossier.return_method = method
+
+
+def _return_problem(result: ResultSpec, method: str) -> str | None:
+    """A declared paper original is collected or posted as the procedure says; an electronic return
+    needs an electronic result."""
+    if not result.declared:
+        return None
+    if method == "electronic" and not result.is_electronic:
+        return "Kết quả của thủ tục này là bản giấy: nhận tại quầy hoặc qua bưu chính"
+    if method != "electronic" and result.is_paper and method not in result.collect:
+        ways = {"counter": "nhận tại quầy", "post": "gửi qua bưu chính"}
+        return "Bản giấy của kết quả chỉ được " + " hoặc ".join(ways[w] for w in result.collect)
+    return None
+
+
+@action
+def set_competent_unit(ctx: TransitionContext) -> None:
+    """Dispatch: the competent unit named by the officer (an area at the procedure's competent
+    level existing today); the dossier goes back to its receiving unit's queue."""
+    from app.workflow.routing import competent_choices, is_outside_area
+
+    code = ctx.payload.get("competent_unit")
+    allowed = competent_choices(ctx.procedure, to_local(ctx.now).date())
+    chosen = next((u for u in allowed if u.code == code), None)
+    if chosen is None:
+        raise ValidationError(
+            "Đơn vị có thẩm quyền không hợp lệ",
+            {"competent_unit": f"Chọn một đơn vị cấp '{ctx.procedure.competent_level}' đang hoạt động"},
+        )
+    dossier = ctx.dossier
+    dossier.competent_unit = chosen
+    dossier.competent_unit_id = chosen.id
+    dossier.dispatch_reason = None
+    dossier.received_outside_area = is_outside_area(dossier.receiving_unit, chosen)
+    dossier.current_unit = dossier.receiving_unit
+    dossier.current_unit_id = dossier.receiving_unit_id

@@ -12,12 +12,13 @@ from app.workflow.documents import Files
 
 @dataclass
 class TransitionContext:
-    """Everything a guard or action may look at. Guards must not change anything."""
+    """Everything a guard or action may look at. Guards must not change anything. `user` is None
+    for a transition the system takes itself (engine.apply_system_transition)."""
 
     dossier: Dossier
     procedure: Procedure
     transition: Transition
-    user: User
+    user: User | None
     payload: dict[str, Any]
     now: datetime
     files: Files = field(default_factory=Files)

@@ -7,6 +7,7 @@ of work rolls back (`uow.on_rollback`), so a refused or failed change leaves not
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
@@ -15,6 +16,7 @@ from app.core import uow
 from app.core.errors import ValidationError
 from app.dossiers.models import Dossier, DossierDocument
 from app.procedures.definitions import DocumentSpec, Procedure
+from app.results.services import prepare_result
 from app.storage import StoredObject, get_storage
 
 RESULT_KEY = "result"
@@ -66,9 +68,12 @@ def result_spec(procedure: Procedure) -> DocumentSpec:
     )
 
 
-def check_inputs(procedure: Procedure, files: Files, *, all_required: bool) -> None:
+def check_inputs(
+    procedure: Procedure, files: Files, *, all_required: bool, waived: Collection[str] = ()
+) -> None:
     """Known keys, one file per key, stored documents of an accepted type and size; with
-    `all_required`, every required document is there. Every problem at once, by key."""
+    `all_required`, every required document is there but the `waived` ones (those a verified
+    identity replaces). Every problem at once, by key."""
     problems: dict[str, str] = {}
     keys = files.input_keys
     for document in files.stored:
@@ -84,7 +89,7 @@ def check_inputs(procedure: Procedure, files: Files, *, all_required: bool) -> N
             problems[key] = "Mỗi giấy tờ chỉ gửi một tệp"
     if all_required:
         for spec in procedure.documents:
-            if spec.required and spec.key not in keys:
+            if spec.required and spec.key not in keys and spec.key not in waived:
                 problems.setdefault(spec.key, f"Thiếu giấy tờ bắt buộc: {spec.name.vi}")
     if problems:
         raise ValidationError("Giấy tờ kèm theo không hợp lệ", problems)
@@ -99,6 +104,18 @@ def put_upload(spec: DocumentSpec, upload: Upload) -> StoredObject:
     )
     uow.on_rollback(lambda key=stored.key: storage.delete(key))
     return stored
+
+
+# Sources whose documents count as digitised (Decree 45/2020, Circular 01/2023): scanned and checked
+# at the one-stop counter, reused from a document the system already holds, an electronic original
+# (issued electronically, with its issuer's signature), or a result the system issued. A citizen's
+# own upload, a photo or scan of a paper document, is not a digitised record.
+DIGITISED_SOURCES = frozenset({"counter_scan", "reused", "digital_original", "issued"})
+
+
+def is_digitised_source(source: str) -> bool:
+    """Whether a document from `source` is recorded as digitised (DossierDocument.is_digitised)."""
+    return source in DIGITISED_SOURCES
 
 
 def source_for(user: User) -> str:
@@ -126,16 +143,25 @@ def stored_first(procedure: Procedure, files: Files, user: User) -> Files:
     return replace(files, documents=[], stored=stored)
 
 
-def store(procedure: Procedure, files: Files, *, user: User) -> list[DossierDocument]:
-    """The rows of the files, their bytes streamed to the store first (inputs, then results)."""
+def store(
+    procedure: Procedure, files: Files, *, user: User, dossier: Dossier | None = None
+) -> list[DossierDocument]:
+    """The rows of the files, their bytes streamed to the store first (inputs, then results). A
+    result file is signed by the issuing unit, or its signatures verified, first (app.results)."""
     source = source_for(user)
     documents = [_from_stored(d, user) for d in files.stored]
     for upload in files.documents:
         documents.append(_row(put_upload(procedure.document(upload.key), upload), upload, user, source))
     results = result_spec(procedure)
     for upload in files.results:
-        row = _row(put_upload(results, upload), replace(upload, key=RESULT_KEY), user, "issued")
+        prepared = prepare_result(
+            procedure, dossier, user, upload.stream, max_bytes=RESULT_MAX_MB * 1024 * 1024
+        )
+        upload = replace(upload, key=RESULT_KEY, stream=prepared.stream)
+        row = _row(put_upload(results, upload), upload, user, "issued")
         row.is_result = True
+        if prepared.record is not None:
+            prepared.record(row)
         documents.append(row)
     return documents
 
@@ -148,7 +174,7 @@ def _row(stored: StoredObject, upload: Upload, user: User, source: str) -> Dossi
         sha256=stored.sha256,
         size=stored.size,
         content_type=stored.content_type,
-        is_digitised=True,
+        is_digitised=is_digitised_source(source),
         source=source,
         uploaded_by_id=user.id,
     )
@@ -162,7 +188,7 @@ def _from_stored(document: StoredDocument, user: User) -> DossierDocument:
         sha256=document.sha256,
         size=document.size,
         content_type=document.content_type,
-        is_digitised=True,
+        is_digitised=is_digitised_source(document.source),
         source=document.source,
         reused_from_id=document.reused_from_id,
         uploaded_by_id=user.id,

@@ -22,12 +22,15 @@ from app.core.errors import ConflictError, InvalidTransitionError, PermissionDen
 from app.dossiers import snapshots
 from app.dossiers.models import Dossier, DossierEvent
 from app.extensions import db
+from app.identity.prefill import waived_documents
 from app.outbox.services import add_message
 from app.procedures import get_registry
 from app.procedures.definitions import Procedure, Transition
 from app.procedures.graph import SAME_STATE
+from app.procedures.vocabulary import ATTACH_DOCUMENTS, DISPATCH, INPUTS, SYSTEM_KINDS
 from app.procedures.vocabulary import GUARDS as GUARD_SPECS
-from app.procedures.vocabulary import INPUTS
+from app.representation.permissions import can_act_for
+from app.representation.services import representation_of
 from app.workflow import documents
 from app.workflow.actions import ACTIONS, close_step
 from app.workflow.context import TransitionContext
@@ -43,13 +46,16 @@ def procedure_of(dossier: Dossier) -> Procedure:
 
 
 def can_act(user: User, dossier: Dossier, transition: Transition) -> bool:
-    """Role check plus acting unit: staff act for the unit holding the dossier; a citizen only on
-    their own dossier."""
+    """Role check plus acting unit: staff act for the unit holding the dossier; a citizen on their
+    own dossier, or on one of a principal whose valid authorisation covers the procedure."""
     if user.role not in transition.roles:
         return False
     if not user.is_staff:
-        return dossier.applicant_id == user.id
+        own = dossier.applicant_id == user.id
+        return own or can_act_for(user, dossier.applicant_id, dossier.procedure_code)
     holding = dossier.current_unit_id or (dossier.current_unit.id if dossier.current_unit else None)
+    if not transition.sources:  # the submission is made at the receiving unit, wherever it goes next
+        holding = dossier.receiving_unit_id or (dossier.receiving_unit.id if dossier.receiving_unit else None)
     return user.unit_id is not None and user.unit_id == holding
 
 
@@ -60,8 +66,18 @@ def available_transitions(dossier: Dossier, user: User) -> list[Transition]:
     return [
         t
         for t in procedure.transitions_from(dossier.state)
-        if can_act(user, dossier, t) and _listable(procedure, dossier, user, t)
+        if can_act(user, dossier, t)
+        and not _held_for_dispatch(dossier, t)
+        and _listable(procedure, dossier, user, t)
     ]
+
+
+def _held_for_dispatch(dossier: Dossier, transition: Transition) -> bool:
+    """While its competent unit is unknown a dossier only takes documents, the dispatch itself or
+    the applicant's withdrawal: nobody may accept or process it for an authority not yet named."""
+    if dossier.dispatch_reason is None:
+        return False
+    return transition.kind not in (DISPATCH, ATTACH_DOCUMENTS) and not transition.effects.withdraws
 
 
 def _listable(procedure: Procedure, dossier: Dossier, user: User, transition: Transition) -> bool:
@@ -97,11 +113,32 @@ def apply_transition(
     procedure = procedure_of(dossier)
     transition = _find_transition(procedure, dossier, name)
     _require_actor(user, dossier, transition)
+    if _held_for_dispatch(dossier, transition):
+        raise InvalidTransitionError(
+            f"Hồ sơ đang chờ phân loại ({dossier.dispatch_reason}): chưa thể '{transition.label.vi}'"
+        )
     if expected_version is not None and expected_version != dossier.version:
         raise ConflictError(STALE, {"version": dossier.version})
     ctx = TransitionContext(
         dossier, procedure, transition, user, dict(payload or {}), utcnow(), files or Files()
     )
+    _check(ctx)
+    return _perform(ctx, from_state=dossier.state)
+
+
+def apply_system_transition(dossier: Dossier, name: str, payload: dict[str, Any] | None = None) -> Dossier:
+    """Apply transition `name` with no user acting: the system records a fact confirmed outside any
+    officer's hand (a payment the national payment platform confirmed with its signature, or one
+    recorded at the counter). Only transitions of a kind the vocabulary lets the system take
+    (`SYSTEM_KINDS`); the event names no actor (the history says "Hệ thống"), its comment says what
+    was confirmed. Guards, actions, the event, its snapshot and outbox rows are the same as ever."""
+    procedure = procedure_of(dossier)
+    transition = _find_transition(procedure, dossier, name)
+    if transition.kind not in SYSTEM_KINDS:
+        raise PermissionDeniedError(
+            "Hệ thống không tự thực hiện thao tác này", {"transition": transition.name}
+        )
+    ctx = TransitionContext(dossier, procedure, transition, None, dict(payload or {}), utcnow())
     _check(ctx)
     return _perform(ctx, from_state=dossier.state)
 
@@ -147,7 +184,12 @@ def _check(ctx: TransitionContext) -> None:
             "Chưa đủ điều kiện thực hiện thao tác: " + "; ".join(problems.values()), problems
         )
     if ctx.files.documents or ctx.files.stored:
-        documents.check_inputs(ctx.procedure, ctx.files, all_required=not ctx.transition.sources)
+        submitting = not ctx.transition.sources
+        waived: frozenset[str] = frozenset()
+        if submitting:  # the identity document a verified identity replaces is not asked for
+            someone_else = ctx.dossier.applicant_id != ctx.user.id
+            waived = waived_documents(ctx.procedure, ctx.user, for_someone_else=someone_else)
+        documents.check_inputs(ctx.procedure, ctx.files, all_required=submitting, waived=waived)
 
 
 def _unknown_inputs(ctx: TransitionContext) -> dict[str, str]:
@@ -174,7 +216,7 @@ def _takes(transition: Transition, key: str) -> bool:
 
 def _perform(ctx: TransitionContext, *, from_state: str | None) -> Dossier:
     dossier, transition = ctx.dossier, ctx.transition
-    added = documents.store(ctx.procedure, ctx.files, user=ctx.user) if ctx.files else []
+    added = documents.store(ctx.procedure, ctx.files, user=ctx.user, dossier=dossier) if ctx.files else []
     acted_in = dossier.current_step if from_state is not None else None
     with db.session.no_autoflush:  # one UPDATE of the dossier, at the end (one version step)
         documents.attach(dossier, added)
@@ -214,13 +256,26 @@ def _event(ctx: TransitionContext, from_state: str | None, acted_in: Any) -> Dos
         transition=ctx.transition.name,
         from_state=from_state,
         to_state=dossier.state,
-        actor_id=ctx.user.id,
-        actor_unit_id=ctx.user.unit_id,
+        actor_id=ctx.user.id if ctx.user is not None else None,
+        actor_unit_id=ctx.user.unit_id if ctx.user is not None else None,
         created_at=ctx.now,
         comment=ctx.comment or None,
         payload={k: v for k, v in ctx.payload.items() if k != "comment"},
         snapshot=snapshots.take(dossier, acted_in=acted_in, actor=ctx.user),
     )
+    on_behalf = None
+    if ctx.user is not None:
+        on_behalf = representation_of(
+            ctx.user,
+            applicant_id=dossier.applicant_id,
+            applicant_name=dossier.applicant_name,
+            procedure_code=dossier.procedure_code,
+            filing=from_state is None,
+        )
+    if on_behalf is not None:  # the actor is a representative: both are recorded (and hashed)
+        event.represented_id = on_behalf.represented_id
+        event.represented_name = on_behalf.represented_name
+        event.authorisation_id = on_behalf.authorisation_id
     chain.seal(event, dossier)  # its place and hash in the dossier's tamper-evident history
     db.session.add(event)
     return event

@@ -8,11 +8,13 @@ guards a workflow may name, and the inputs each needs, are declared in app.proce
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy import select
 
 from app.auth.models import User
 from app.auth.roles import Role
+from app.calendar.services import get_calendar
 from app.core.time import parse_instant, to_local
 from app.extensions import db
 from app.workflow.context import TransitionContext
@@ -20,6 +22,7 @@ from app.workflow.context import TransitionContext
 GuardResult = tuple[str, str] | None  # (field, message)
 Guard = Callable[[TransitionContext], GuardResult]
 GUARDS: dict[str, Guard] = {}
+WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
 
 def guard(check: Guard) -> Guard:
@@ -70,7 +73,20 @@ def new_appointment(ctx: TransitionContext) -> GuardResult:
     if current is not None and value <= current:
         shown = to_local(current).strftime("%H:%M %d/%m/%Y")
         return "new_appointment_at", f"Ngày hẹn mới phải sau ngày hẹn hiện tại ({shown})"
-    return None
+    return _on_a_working_day(value)
+
+
+def _on_a_working_day(value: datetime) -> GuardResult:
+    """The citizen comes for the result on the new date: it must be a working day of the calendar."""
+    calendar, day = get_calendar(), to_local(value).date()
+    if calendar.is_working_day(day):
+        return None
+    weekday = WEEKDAYS[day.weekday()]
+    suggestion = calendar.next_working_day(day).strftime("%d/%m/%Y")
+    return "new_appointment_at", (
+        f"Ngày hẹn mới {day:%d/%m/%Y} ({weekday}) không phải ngày làm việc; "
+        f"hãy chọn một ngày làm việc, ví dụ {suggestion}"
+    )
 
 
 @guard
@@ -117,3 +133,10 @@ def find_assignee(ctx: TransitionContext) -> User | None:
     if user is None or user.role != Role.SPECIALIST or not user.is_active:
         return None
     return user if user.unit_id == ctx.dossier.current_unit_id else None
+
+
+@guard
+def awaiting_dispatch(ctx: TransitionContext) -> GuardResult:
+    if ctx.dossier.dispatch_reason is None:
+        return "competent_unit", "Hồ sơ đã có đơn vị có thẩm quyền giải quyết"
+    return None

@@ -8,7 +8,10 @@ written (503); if the unit of work fails, the objects already stored are deleted
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
+
+from flask import current_app
 
 from app.auth.models import User
 from app.core.db import utcnow
@@ -18,16 +21,20 @@ from app.dossiers.codes import allocate_code
 from app.dossiers.fields import validate_fields
 from app.dossiers.models import Dossier
 from app.extensions import db
+from app.identity.prefill import apply_identity, waived_documents
 from app.org.models import Unit
 from app.org.queries import find_unit_by_code, list_units_matching
 from app.procedures import get_registry
-from app.procedures.definitions import Procedure
+from app.procedures.definitions import NATIONAL_PORTAL, Procedure
 from app.procedures.vocabulary import ATTACH_DOCUMENTS
+from app.representation.permissions import require_can_act_for
 from app.workflow.documents import Files, StoredDocument, Upload, check_inputs, put_upload, stored_first
 from app.workflow.engine import apply_transition, available_transitions, start
 from app.workflow.permissions import require_can_submit
+from app.workflow.routing import check_boundary, competent_unit_for, dispatch_unit, is_outside_area
 
 __all__ = [
+    "PortalFiling",
     "StoredDocument",
     "Submission",
     "Upload",
@@ -36,6 +43,20 @@ __all__ = [
     "submit_dossier",
     "supply_documents",
 ]
+
+
+@dataclass(frozen=True)
+class PortalFiling:
+    """A dossier filed on the National Public Service Portal and received here through the provincial
+    integration platform (app.national). The applicant's verified account files it, on the channel
+    of the national portal. `code`: the national dossier code, when the province keeps it as the
+    dossier's code (else a local code is allocated). `unit_problem`: why the receiving unit the
+    portal named cannot be used here; the dossier then waits, with that reason, in the provincial
+    centre's dispatch queue, which is also where it is received."""
+
+    code: str | None = None
+    unit_problem: str | None = None
+    summary: str | None = None  # trích yếu given on the portal
 
 
 @dataclass
@@ -47,9 +68,22 @@ class Submission:
     channel: str | None = None
     unit_code: str | None = None
     applicant: dict[str, Any] = field(default_factory=dict)  # counter intake: who brought it
+    on_behalf_of: int | None = None  # the principal's account, when its representative files
+    portal: PortalFiling | None = None  # filed on the national portal (app.national)
 
 
-def _receiving_unit(procedure: Procedure, user: User, unit_code: str | None) -> Unit:
+def receiving_units(procedure: Procedure, on: date) -> list[Unit]:
+    """Every unit that may receive `procedure` on `on` (active, existing, of a receiving kind at
+    the point's level)."""
+    return [
+        unit
+        for point in procedure.receiving_points
+        for kind in point.kinds
+        for unit in list_units_matching(kind, point.level, None, on=on)
+    ]
+
+
+def _receiving_unit(procedure: Procedure, user: User, unit_code: str | None, today: date) -> Unit:
     if user.is_staff:
         unit = user.unit
         if unit_code and (unit is None or unit.code != unit_code):
@@ -61,25 +95,31 @@ def _receiving_unit(procedure: Procedure, user: User, unit_code: str | None) -> 
                 "Đơn vị tiếp nhận không tồn tại", {"unit": f"Không có đơn vị '{unit_code}'"}
             )
     else:
-        candidates = [
-            u
-            for kind in procedure.receiving_kinds
-            for u in list_units_matching(kind, procedure.receiving_level, None)
-        ]
+        candidates = receiving_units(procedure, today)
         if len(candidates) != 1:
             raise ValidationError(
                 "Cần chọn nơi nộp hồ sơ", {"unit": "Chọn mã định danh của đơn vị tiếp nhận"}
             )
         unit = candidates[0]
-    if unit is None or unit.level != procedure.receiving_level or unit.kind not in procedure.receiving_kinds:
+    if unit is None or not procedure.receives_at(unit.level, unit.kind):
+        levels = ", ".join(point.level for point in procedure.receiving_points)
         raise ValidationError(
-            "Đơn vị này không tiếp nhận thủ tục này",
-            {"unit": f"Thủ tục được tiếp nhận tại cấp '{procedure.receiving_level}'"},
+            "Đơn vị này không tiếp nhận thủ tục này", {"unit": f"Thủ tục được tiếp nhận tại cấp '{levels}'"}
+        )
+    if not unit.exists_on(today) or not unit.is_active:
+        raise ValidationError(
+            "Đơn vị này không còn tiếp nhận hồ sơ", {"unit": f"Đơn vị '{unit.name}' không còn hoạt động"}
         )
     return unit
 
 
-def _channel(procedure: Procedure, user: User, requested: str | None) -> str:
+def _channel(procedure: Procedure, user: User, requested: str | None, portal: PortalFiling | None) -> str:
+    if portal is not None:  # an online filing, made on the national portal
+        if "online" not in procedure.channels:
+            raise ValidationError(
+                "Thủ tục không nhận hồ sơ trực tuyến", {"channel": "Thủ tục không có kênh 'online'"}
+            )
+        return NATIONAL_PORTAL
     channel = requested or ("counter" if user.is_staff else "online")
     if not user.is_staff and channel != "online":
         raise ValidationError("Công dân chỉ nộp trực tuyến", {"channel": "Chỉ được là 'online'"})
@@ -126,35 +166,69 @@ def _applicant(user: User, given: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _principal(user: User, principal_id: int | None, procedure: Procedure) -> User | None:
+    """The account a representative files for, once its authorisation is checked; None for oneself."""
+    if principal_id is None:
+        return None
+    require_can_act_for(user, principal_id, procedure.code)
+    return db.session.get(User, principal_id)
+
+
 def submit_dossier(user: User, submission: Submission) -> Dossier:
     """Register a dossier and apply its initial transition: a code, the documents, the first event."""
-    procedure = get_registry().current(submission.procedure_code, to_local(utcnow()).date())
+    today = to_local(utcnow()).date()
+    procedure = get_registry().current(submission.procedure_code, today)
     require_can_submit(user, procedure)
-    unit = _receiving_unit(procedure, user, submission.unit_code)
-    channel = _channel(procedure, user, submission.channel)
-    applicant = _applicant(user, submission.applicant)
-    data, problems = validate_fields(procedure.fields, submission.data)
+    portal = submission.portal
+    unmapped = portal.unit_problem if portal is not None else None
+    if unmapped:  # the portal named a unit this system cannot use: received at the dispatch queue
+        unit = _dispatch_unit(today, unmapped)
+    else:
+        unit = _receiving_unit(procedure, user, submission.unit_code, today)
+    channel = _channel(procedure, user, submission.channel, portal)
+    principal = _principal(user, submission.on_behalf_of, procedure)
+    applicant = _applicant(principal or user, submission.applicant)
+    filled = apply_identity(procedure, submission.data, principal or (None if user.is_staff else user))
+    data, problems = validate_fields(procedure.fields, filled)
     if problems:
         raise ValidationError("Tờ khai chưa hợp lệ: " + ", ".join(problems), {"data": problems})
+    if unmapped:
+        competent, unknown = None, unmapped
+    else:
+        competent, unknown = competent_unit_for(procedure, unit, data)
+        check_boundary(procedure, unit, competent)
+    holder = unit if unknown is None else _dispatch_unit(today, unknown)
     files = Files(documents=submission.uploads, stored=submission.stored)
-    check_inputs(procedure, files, all_required=True)
+    waived = waived_documents(procedure, user, for_someone_else=principal is not None)
+    check_inputs(procedure, files, all_required=True, waived=waived)
     files = stored_first(procedure, files, user)
     now = utcnow()
     dossier = Dossier(
-        code=allocate_code(unit, to_local(now).date()),
+        code=portal.code if portal is not None and portal.code else allocate_code(unit, to_local(now).date()),
         procedure_code=procedure.code,
         procedure_version=procedure.version,
         channel=channel,
         data=data,
-        summary=procedure.name.vi,
+        summary=(portal.summary if portal is not None and portal.summary else procedure.name.vi)[:500],
         receiving_unit=unit,
-        current_unit=unit,
+        current_unit=holder,
+        competent_unit=competent,
+        dispatch_reason=unknown[:255] if unknown else None,
+        received_outside_area=is_outside_area(unit, competent),
         created_by_id=user.id,
         submitted_at=now,
         **applicant,
     )
     db.session.add(dossier)
     return start(dossier, user, files)
+
+
+def _dispatch_unit(today: date, reason: str) -> Unit:
+    """The provincial centre's dispatch queue, where a dossier nobody can route waits."""
+    unit = dispatch_unit(current_app.config["ORG_LEVELS"][0], today)
+    if unit is None:
+        raise ValidationError(reason, {"unit": reason})
+    return unit
 
 
 def add_documents(dossier: Dossier, user: User, files: Files) -> Dossier:

@@ -13,12 +13,16 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from app.auth.models import User
+from app.core.db import utcnow
+from app.core.time import to_local
 from app.dossiers.models import Dossier, DossierEvent
 from app.org.models import Unit
 from app.procedures.definitions import DocumentSpec, Procedure, Transition
+from app.representation.queries import find_authorisation
 from app.workflow.actions import forward_candidates
 from app.workflow.documents import RESULT_KEY, Files, Upload
 from app.workflow.engine import available_transitions, procedure_of
+from app.workflow.routing import competent_choices
 from app.workspace.queries import list_specialists
 
 NATIONAL_STATUS = {
@@ -72,6 +76,7 @@ class ActionView:
     needs_appointment: bool = False
     specialists: list[User] | None = None
     units: list[Unit] | None = None
+    competent_units: list[Unit] | None = None  # dispatch: the areas that may be named competent
     needs_return_method: bool = False
     result_file: str | None = None  # "required" / "optional" / None
     document_specs: tuple[DocumentSpec, ...] = ()  # input documents it takes, one file each
@@ -92,6 +97,7 @@ class ActionView:
             or self.needs_appointment
             or self.specialists is not None
             or self.units is not None
+            or self.competent_units is not None
             or self.needs_return_method
             or self.result_file
             or self.document_specs
@@ -117,6 +123,11 @@ def action_view(dossier: Dossier, transition: Transition, procedure: Procedure) 
         needs_appointment=transition.accepts("new_appointment_at"),
         specialists=list_specialists(dossier.current_unit_id) if transition.accepts("assignee") else None,
         units=forward_candidates(dossier, transition) if transition.accepts("unit") else None,
+        competent_units=(
+            competent_choices(procedure, to_local(utcnow()).date())
+            if transition.accepts("competent_unit")
+            else None
+        ),
         needs_return_method=transition.accepts("return_method"),
         result_file=_result_file(dossier, transition),
         document_specs=procedure.documents if transition.accepts("documents") else (),
@@ -145,8 +156,12 @@ def payload_from(action: ActionView, form: MultiDict) -> dict[str, Any]:
         payload["assignee"] = form["assignee"].strip()[:64]
     if action.units is not None and form.get("unit"):
         payload["unit"] = form["unit"].strip()[:40]
+    if action.competent_units is not None and form.get("competent_unit"):
+        payload["competent_unit"] = form["competent_unit"].strip()[:40]
     if action.needs_return_method:
         payload["return_method"] = form.get("return_method") or ""
+        if (form.get("tracking_number") or "").strip():  # by post: the postal tracking number
+            payload["tracking_number"] = form["tracking_number"].strip()[:40]
     return payload
 
 
@@ -170,6 +185,7 @@ class HistoryEntry:
     unit: str  # the unit they acted for, as named then
     items: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)  # names of the files the event added
+    on_behalf_of: str = ""  # the represented applicant, when the actor acted for them
 
 
 def _event_label(procedure: Procedure, event: DossierEvent) -> str:
@@ -195,9 +211,35 @@ def history(dossier: Dossier) -> list[HistoryEntry]:
                 actor.unit.label(lang()) if actor and actor.unit else "",
                 list(event.payload.get("items") or []),
                 added.get(event.id, []),
+                event.represented_name or "",
             )
         )
     return entries
+
+
+@dataclass(frozen=True)
+class Filer:
+    """Someone who acted for the applicant: an authorised representative or a counter officer."""
+
+    name: str  # as named when they acted
+    authorisation_id: int | None
+    valid_through: str  # the authorisation's last day, dd/mm/yyyy
+
+
+def representatives(dossier: Dossier) -> list[Filer]:
+    """Each one who acted on the applicant's behalf, once, in the order they first did."""
+    seen: set[tuple[int | None, int | None]] = set()
+    found = []
+    for event in dossier.events:
+        actor = event.as_of.actor
+        key = (actor.id if actor else None, event.authorisation_id)
+        if not event.is_on_behalf or key in seen:
+            continue
+        seen.add(key)
+        authorisation = find_authorisation(event.authorisation_id) if event.authorisation_id else None
+        through = authorisation.valid_through.strftime("%d/%m/%Y") if authorisation else ""
+        found.append(Filer(actor.name if actor else "", event.authorisation_id, through))
+    return found
 
 
 def step_outcome(step: Any, now: datetime) -> tuple[str, str] | None:

@@ -34,8 +34,7 @@ def list_intake_procedures(user: User) -> list[Procedure]:
         p
         for p in get_registry().list_current()
         if set(p.channels) & set(COUNTER_CHANNELS)
-        and p.receiving_level == unit.level
-        and unit.kind in p.receiving_kinds
+        and p.receives_at(unit.level, unit.kind)
     ]
 
 

@@ -22,6 +22,7 @@ from app.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from app.dossiers.models import Dossier
 from app.dossiers.queries import get_document, get_dossier
 from app.official_forms.queries import list_forms
+from app.representation.queries import find_authorisation
 from app.storage import download_response
 from app.workflow.engine import procedure_of
 from app.workflow.idempotency import idempotent
@@ -101,6 +102,21 @@ def document_file(code: str, document_id: int) -> Response:
     inline = request.args.get("inline") == "1" and document.content_type in presenters.PREVIEWABLE
     return download_response(
         document.storage_key, document.original_name, document.content_type, size=document.size, inline=inline
+    )
+
+
+@bp.get("/dossiers/<code>/authorisations/<int:authorisation_id>")
+@staff_required
+def authorisation_document(code: str, authorisation_id: int) -> Response:
+    """The authorisation document a representative acted under on this dossier (404 for any other)."""
+    dossier = get_dossier(code, current_user)
+    authorisation = find_authorisation(authorisation_id)
+    if authorisation is None or not any(e.authorisation_id == authorisation_id for e in dossier.events):
+        raise NotFoundError(_("Không tìm thấy giấy ủy quyền này trong hồ sơ"))
+    record_access(current_user, dossier)
+    document = authorisation  # its file: name, type and size as checked on upload
+    return download_response(
+        document.storage_key, document.original_name, document.content_type, size=document.size
     )
 
 

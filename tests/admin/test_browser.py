@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.web import browser_sign_in
+
 PAGES = {"users": "/admin/users", "units": "/admin/units", "calendar": "/admin/calendar?year=2026"}
 
 
 def _sign_in(page) -> None:
-    page.goto("/login")
-    page.get_by_label("Số CCCD hoặc tên đăng nhập").fill("admin")
-    page.get_by_label("Mật khẩu").fill("demo12345")
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: "/login" not in url)
+    browser_sign_in(page, "admin")
 
 
 @pytest.mark.parametrize("width", [1280, 360])
@@ -36,6 +34,7 @@ def test_admin_pages_fit_the_screen(page_factory, screenshot, user, width):
 def test_admin_creates_a_staff_account_by_keyboard_on_a_phone(page_factory, screenshot):
     page = page_factory(width=360, height=740)
     _sign_in(page)
+    page.get_by_role("button", name="Menu").click()  # on a phone the links are behind the menu button
     page.get_by_role("link", name="Quản trị", exact=True).click()
     page.get_by_role("link", name="Tạo tài khoản cán bộ").click()
     page.get_by_label("Tên đăng nhập").fill("tn.vinhhanh")

@@ -111,3 +111,42 @@ def test_a_unit_with_active_units_below_cannot_be_deactivated(admin_client):
     )
     assert "còn đơn vị trực thuộc đang hoạt động" in response.get_data(as_text=True)
     assert _unit("000.00.30.H01").is_active
+
+
+def test_a_unit_created_in_the_two_tier_period_cannot_be_a_district(admin_client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "ORG_PERIODS", "province,district,commune;2025-07-01:province,commune")
+    page = _create(admin_client, valid_from="2025-07-01").get_data(as_text=True)
+    assert "Cấp &#39;district&#39; không thuộc danh sách cấp hành chính ngày 01/07/2025" in page
+    assert _unit("000.05.30.H01") is None
+    assert _create(admin_client, valid_from="2025-01-01", valid_to="2025-06-30").status_code == 302
+    created = _unit("000.05.30.H01")
+    assert (created.valid_from.isoformat(), created.valid_to.isoformat()) == ("2025-01-01", "2025-06-30")
+
+
+def test_a_merger_ends_the_old_unit_and_names_its_successor(admin_client):
+    from app.org.queries import predecessors, successors
+
+    assert _create(admin_client, code="000.06.30.H01", name="Phòng cũ").status_code == 302
+    assert (
+        _create(admin_client, code="000.07.30.H01", name="Phòng mới", valid_from="2025-07-01").status_code
+        == 302
+    )
+    old, new = _unit("000.06.30.H01"), _unit("000.07.30.H01")
+    url = f"/admin/units/{old.id}/successors"
+    data = {
+        "successor": new.code,
+        "effective_on": "2025-07-01",
+        "csrf_token": csrf_token(admin_client, f"/admin/units/{old.id}"),
+    }
+    assert admin_client.post(url, data=data).status_code == 302
+    old, new = _unit("000.06.30.H01"), _unit("000.07.30.H01")
+    assert old.valid_to.isoformat() == "2025-06-30" and old.name == "Phòng cũ"
+    assert successors(old) == [new] and predecessors(new) == [old]
+    page = admin_client.get(f"/admin/units/{new.id}").get_data(as_text=True)
+    assert "Kế thừa từ:" in page and "Phòng cũ" in page
+    bad = {
+        **data,
+        "effective_on": "2024-01-01",
+        "csrf_token": csrf_token(admin_client, f"/admin/units/{old.id}"),
+    }
+    assert admin_client.post(url, data=bad).status_code == 400  # the successor did not exist yet

@@ -1,5 +1,6 @@
 """Staff accounts by an administrator: create with field messages, edit, deactivate (no more sign-in
-by page or API token), reactivate, reset password; an admin cannot deactivate themselves."""
+by page or API token; told so once the password is right), reactivate, reset password; an admin
+cannot deactivate themselves."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 
 import pytest
 
-from tests.web import csrf_token, sign_in
+from tests.web import csrf_token, sign_in, totp_code
 
 NEW = "/admin/users/new"
 
@@ -101,18 +102,20 @@ def test_deactivated_user_can_no_longer_sign_in_or_use_tokens(admin_client, app,
     target = make_user("specialist")
     login = {"username": target.username, "password": "password123"}
     api = app.test_client()
-    token = api.post("/api/v1/auth/token", json=login).json
+    token = api.post("/api/v1/auth/token", json={**login, "otp": totp_code(target.username)}).json
     headers = {"Authorization": f"Bearer {token['token']}"}
     url = f"/admin/users/{target.id}"
     response = admin_client.post(
         f"{url}/active", data={"active": "0", "csrf_token": csrf_token(admin_client, url)}
     )
     assert response.status_code == 302
-    refused = sign_in_elsewhere(app, target.username, "password123")
-    assert refused.status_code == 400 and "Sai tên đăng nhập hoặc mật khẩu" in refused.get_data(as_text=True)
+    refused = sign_in_elsewhere(app, target.username, "password123")  # the right password: told why
+    assert refused.status_code == 403 and "đã bị ngừng kích hoạt" in refused.get_data(as_text=True)
+    wrong = sign_in_elsewhere(app, target.username, "not-the-password")  # a wrong one: told nothing
+    assert wrong.status_code == 400 and "Sai tên đăng nhập hoặc mật khẩu" in wrong.get_data(as_text=True)
     assert api.get("/api/v1/dossiers", headers=headers).status_code == 401
-    fresh = api.post("/api/v1/auth/token", json=login)
-    assert fresh.status_code == 401
+    fresh = api.post("/api/v1/auth/token", json={**login, "otp": totp_code(target.username)})
+    assert fresh.status_code == 403
 
     admin_client.post(f"{url}/active", data={"active": "1", "csrf_token": csrf_token(admin_client, url)})
     assert sign_in_elsewhere(app, target.username, "password123").status_code == 302

@@ -55,7 +55,7 @@ def test_two_tier_province_without_districts(app, make_user, monkeypatch):
     from app.core import uow
     from tests.factories import submit
 
-    monkeypatch.setitem(app.config, "ORG_LEVELS", ["province", "commune"])
+    monkeypatch.setitem(app.config, "ORG_PERIODS", "province,commune")
     province = add_unit(
         code="000.00.00.H02", name="UBND tỉnh Hai Cấp", level="province", kind="people_committee"
     )

@@ -66,7 +66,7 @@ def test_detail_returns_the_full_definition(client):
     forward = next(t for t in body["transitions"] if t["name"] == "forward")
     assert forward["from"] == ["commune_verifying"]
     assert forward["to"] == "registry_appraising"
-    assert forward["forward_to"] == {"kind": "land_registry", "level": None, "under": "district"}
+    assert forward["forward_to"] == {"kind": "land_registry", "level": None, "under": "district", "serving": None}
     assert forward["step"]["budget"]["amount"] == 15
     assert forward["label"]["vi"] == "Chuyển Văn phòng đăng ký đất đai"
 

@@ -45,10 +45,22 @@ def broken_dir(procedure_data, write_yaml, workflow_dir):
 
 
 def test_validate_prints_ok_and_exits_0_for_the_shipped_folder(run):
+    """Three tiers for all time: the two-tier versions of 2025 are listed as not loaded, not as errors."""
     result = run("validate")
 
+    lines = result.output.strip().splitlines()
     assert result.exit_code == 0
-    assert result.output.strip() == "OK: 6 procedures"
+    assert lines[-1] == "OK: 7 procedures"
+    assert len(lines[:-1]) == 8
+    assert all(line.endswith("2025-07-01: not loaded") for line in lines[:-1])
+    assert lines[0].startswith("birth_registration_2025.yaml: written for the levels province, commune;")
+
+
+def test_validate_loads_every_shipped_version_in_the_two_era_structure(run):
+    result = run("validate", "--levels", "province,district,commune;2025-07-01:province,commune")
+
+    assert result.exit_code == 0
+    assert result.output.strip() == "OK: 15 procedures"
 
 
 def test_validate_prints_every_problem_and_exits_1(run, broken_dir):

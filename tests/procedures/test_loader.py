@@ -11,13 +11,16 @@ from app.procedures.loader import WorkflowDefinitionError, load_procedures, load
 from app.procedures.vocabulary import KINDS
 from tests.procedures.support import LEVELS, SHIPPED
 
-SHIPPED_CODES = {
-    "1.001193": "birth_registration.yaml",
-    "2.000815": "certified_copy.yaml",
-    "2.000720": "business_household_registration.yaml",
-    "1.009979": "construction_permit_house.yaml",
-    "1.012790": "land_first_certificate.yaml",
-    "2.000488": "judicial_record_certificate.yaml",
+# What a three-tier deployment loads (the two-tier versions of 2025 are not loaded there; they are
+# checked in test_catalogue_2025.py).
+SHIPPED_VERSIONS = {
+    ("1.001193", 1): "birth_registration.yaml",
+    ("2.000815", 1): "certified_copy.yaml",
+    ("2.000720", 1): "business_household_registration.yaml",
+    ("1.009979", 1): "construction_permit_house.yaml",
+    ("1.012790", 1): "land_first_certificate.yaml",
+    ("2.000488", 1): "judicial_record_certificate.yaml",
+    ("2.000488", 2): "judicial_record_certificate_2025_03.yaml",
 }
 
 
@@ -25,7 +28,7 @@ def test_shipped_workflows_load_without_problems():
     report = load_procedures(SHIPPED, LEVELS)
 
     assert report.errors == []
-    assert {p.code: p.source_file for p in report.procedures} == SHIPPED_CODES
+    assert {(p.code, p.version): p.source_file for p in report.procedures} == SHIPPED_VERSIONS
 
 
 def test_shipped_workflows_use_only_kinds_of_the_vocabulary():
@@ -53,7 +56,8 @@ def test_birth_registration_is_same_day_with_a_cutoff():
     birth = next(p for p in load_procedures(SHIPPED, LEVELS).procedures if p.code == "1.001193")
 
     assert (birth.deadline.kind, birth.deadline.cutoff) == ("same_day", "15:00")
-    assert birth.effective_from == date(2025, 7, 1)
+    assert birth.effective_from == date(2025, 1, 1)
+    assert birth.replaced_by == ("1.001193", 2)  # by the two-tier version of 1 July 2025
     assert birth.initial_state.name == "submitted"
 
 

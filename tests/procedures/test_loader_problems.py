@@ -291,7 +291,7 @@ BROKEN = [
     (
         "receiving unit with a level",
         _set("transitions[1].forward_to", {"kind": "@receiving", "level": "district"}),
-        "transitions[1].forward_to: '@receiving' takes no level or under",
+        "transitions[1].forward_to: '@receiving' takes no level, under or serving",
     ),
     (
         "pause into a running state",

@@ -7,6 +7,7 @@ import pytest
 
 from app.sync.subscribers import create_subscriber, set_paused
 from tests.sync.support import dossier_with_events, wait_for_states
+from tests.web import browser_sign_in
 
 pytestmark = pytest.mark.usefixtures("sync_app")
 
@@ -22,11 +23,7 @@ def test_sync_pages_fit_a_phone_and_a_subscriber_is_added_by_keyboard(
     wait_for_states({"delivered": 5, "pending": 1})
 
     page = page_factory(width=360, height=740)
-    page.goto("/login")
-    page.get_by_label("Số CCCD hoặc tên đăng nhập").fill("admin")
-    page.get_by_label("Mật khẩu").fill("demo12345")
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: "/login" not in url)
+    browser_sign_in(page, "admin")
     for name, url in {
         "overview": "/admin/sync",
         "subscribers": "/admin/sync/subscribers",

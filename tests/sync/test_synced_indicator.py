@@ -31,9 +31,10 @@ def test_share_of_received_dossiers_synced_to_the_national_portal(receiver, make
 
     metrics = _synced()
     assert (metrics["national_synced"]["numerator"], metrics["national_synced"]["denominator"]) == (1, 2)
-    transparency = metrics["score"]["transparency"]
-    assert transparency["points"] == 9 and transparency["inputs"] == ["national_synced"]
-    assert "note" not in transparency
+    synced_part = next(c for c in metrics["score"]["components"] if c["key"] == "national_synced")
+    assert (synced_part["origin"], synced_part["weight"], synced_part["points"]) == ("system", 6, 3.0)
+    # the other 12 transparency points come from the national procedure database: not scored here
+    assert metrics["score"]["groups"]["transparency"] == {"points": 3.0, "max": 18, "counted": 6}
 
     receiver.status = 200  # back up: the backlog drains and the figure follows
     wait_for_states({"delivered": 5}, timeout=60, destination="national", dossier_id=waiting.id)
@@ -44,9 +45,10 @@ def test_without_national_sync_there_is_no_figure(app, make_user, user):
     app.config["NATIONAL_PORTAL_URL"] = ""  # sync_app restores it
     metrics = _synced()
     assert metrics["national_synced"]["numerator"] is None
-    assert metrics["score"]["transparency"] == {
-        "points": None,
-        "max": 18,
-        "inputs": ["national_synced"],
-        "note": NO_TRANSPARENCY,
-    }
+    synced_part = next(c for c in metrics["score"]["components"] if c["key"] == "national_synced")
+    assert (synced_part["origin"], synced_part["points"], synced_part["note"]) == (
+        "missing",
+        None,
+        NO_TRANSPARENCY,
+    )
+    assert metrics["score"]["groups"]["transparency"] == {"points": None, "max": 18, "counted": 0}

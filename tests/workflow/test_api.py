@@ -45,7 +45,9 @@ def test_citizen_submits_online_and_gets_a_code(client, citizen, auth_headers, b
     assert all(
         d["sha256"] and d["content_type"] in ("application/pdf", "image/png") for d in body["documents"]
     )
-    assert all(d["source"] == "citizen_upload" and d["is_digitised"] for d in body["documents"])
+    # a citizen's own photo or scan is not a digitised record (only counter scans, reused and
+    # electronic originals are: app.workflow.documents.DIGITISED_SOURCES)
+    assert all(d["source"] == "citizen_upload" and not d["is_digitised"] for d in body["documents"])
     assert body["available_transitions"] and {t["name"] for t in body["available_transitions"]} == {
         "withdraw"
     }

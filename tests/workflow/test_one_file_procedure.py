@@ -139,7 +139,7 @@ def test_a_procedure_added_as_one_file_gets_forms_notifications_queues_and_sente
         _act(client, code, leader, "cap_phep")  # effects declared: notify result_ready
         assert _notified(code)[-1] == ("result_ready", "sms", "sent")
         _act(client, code, reception, "tra_giay_phep", return_method="counter")
-        assert ("mau_05", "ready") in _forms(client, code, reception)  # the return hands over: control sheet
+        assert ("mau_06", "ready") in _forms(client, code, reception)  # the return hands over: control sheet
 
         from tests.portal.support import sign_in
 

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.storage import get_storage
 from app.workflow.actions import forward_candidates
 from app.workflow.engine import procedure_of
-from tests.factories import PDF, act
+from tests.factories import PDF, act, on_a_working_day
 from tests.workspace.support import (
     STALE,
     birth_to_awaiting_approval,
@@ -67,7 +67,7 @@ def test_extension_needs_a_date_then_sets_the_new_appointment_once(birth, user, 
     client = officer("ld.candang")
     response = post_action(client, birth.code, "extend", {"comment": "Chờ xác minh"})
     assert response.status_code == 422 and "Cần ngày hẹn trả mới" in response.get_data(as_text=True)
-    value = to_local(fresh(birth).appointment_at + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    value = on_a_working_day(fresh(birth).appointment_at + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     response = post_action(
         client, birth.code, "extend", {"comment": "Chờ xác minh", "new_appointment_at": value}
     )

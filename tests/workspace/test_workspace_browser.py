@@ -6,16 +6,13 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import act
+from tests.web import browser_sign_in
 
 pytestmark = pytest.mark.usefixtures("in_process_jobs")
 
 
 def _sign_in(page, login: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", "demo12345")
-    page.click("form button[type=submit]:not(.link)")
-    page.wait_for_load_state()
+    browser_sign_in(page, login)
 
 
 def _no_sideways_scroll(page) -> None:

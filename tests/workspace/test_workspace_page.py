@@ -36,7 +36,7 @@ def test_page_shows_header_applicant_form_data_history_and_steps(birth, user, of
     assert birth.code in html and birth.applicant_name in html
     assert "Đã tiếp nhận" in html or "Được tiếp nhận" in html  # state / national status label
     assert "Trực tuyến" in html  # channel
-    assert "Mẫu 05" in html and "UBND xã tiếp nhận và giải quyết" in html  # the step
+    assert "Các bước xử lý (phiếu kiểm soát)" in html and "UBND xã tiếp nhận và giải quyết" in html  # the step
     assert "Tiếp nhận hồ sơ (Mẫu 01)" in html  # history: transition label
     assert "Mẫu 01" in html  # the official form (pending or ready)
 
