@@ -1,13 +1,15 @@
 """Official forms: the forms of the one-stop process (Mẫu), as PDFs.
 
 Each transition declares the forms it issues by form-set key (receipt, supplement request,
-refusal, apology; the control sheet after every hand-off, and on demand with
+refusal, apology, stop notice; the control sheet after every hand-off, and on demand with
 ``services.issue_control_form``); the form is the one of the set in force that day
-(``catalog``), rendered by a job and stored in the object store. Others use
+(``catalog``: Circular 01/2018, then Circular 03/2025 from 15 Sep 2025), rendered by a job and
+stored in the object store. Others use
 ``queries.list_forms(dossier_id)`` and link ready forms to
 ``url_for("official_forms_pages.download", code=..., form_id=...)``; staff pages offer the control
-sheet with a form posting to ``url_for("official_forms_pages.issue_mau_05", code=...)``.
-Mẫu 06, the tracking book of a unit and period, lives at ``official_forms_pages.tracking_books``.
+sheet with a form posting to ``url_for("official_forms_pages.issue_mau_05", code=...)`` (the
+route keeps the 2018 number in its name). The tracking book of a unit and period lives at
+``official_forms_pages.tracking_books``.
 """
 
 import click
@@ -16,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.uow import CommandGroup
 
-official_forms_cli = CommandGroup("official-forms", help="Official forms (Mẫu 01-06) as PDFs.")
+official_forms_cli = CommandGroup("official-forms", help="Official forms (Mẫu 01-07) as PDFs.")
 
 
 @official_forms_cli.command("render-pending")

@@ -1,4 +1,4 @@
-"""Issued forms of a dossier (Mẫu 01-05): list, download once ready, and Mẫu 05 on demand (staff)."""
+"""Issued forms of a dossier: list, download once ready, and the control slip on demand (staff)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from app.official_forms.services import issue_control_form
 from app.storage import download_response
 
 blp = Blueprint(
-    "official_forms", __name__, url_prefix="/api/v1/dossiers", description="Biểu mẫu đã cấp (Mẫu 01-05)"
+    "official_forms", __name__, url_prefix="/api/v1/dossiers", description="Biểu mẫu đã cấp cho hồ sơ"
 )
 
 
@@ -47,6 +47,7 @@ def download(code: str, form_id: int) -> Response:
 @blp.response(201, IssuedFormSchema)
 @blp.alt_response(404, schema=ErrorSchema, description=DOSSIER_NOT_FOUND)
 def issue_mau_05(code: str) -> IssuedForm:
-    """Mẫu 05 (Phiếu kiểm soát quá trình giải quyết hồ sơ) as things stand now: staff who can see the
-    dossier. Poll the list until its `status` is `ready`."""
+    """The control slip (Phiếu kiểm soát quá trình giải quyết hồ sơ; Mẫu 05 of the 2018 set, Mẫu 06
+    of the 2025 set) as things stand now: staff who can see the dossier. Poll the list until its
+    `status` is `ready`."""
     return issue_control_form(get_dossier(code, current_user), current_user)

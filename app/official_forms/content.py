@@ -4,11 +4,19 @@ documents as they stood at that event.
 
 The content is plain JSON with every value already in its printed form (Vietnamese, times as
 hh:mm dd/mm/yyyy in Asia/Ho_Chi_Minh), so the render job needs no database and a retry prints the
-same facts even if the dossier has moved on meanwhile (a later extension, a resumed clock).
+same facts even if the dossier has moved on meanwhile (a later extension, a resumed clock). The
+content of a form-set key is the same in every set; each set's template prints what its form asks.
+
+The place of the date line ("Cần Đăng, ngày ...") is the issuing unit's place: its `place_name`
+when units carry one, else read from its name or the nearest ancestor's ("UBND xã Cần Đăng" ->
+"Cần Đăng", a department -> its province). The number of sets received on Mẫu 01 is the procedure's
+`sets` (paper sets asked for at the counter or by post); an online dossier is one electronic set.
+The processing time printed is the one of the competent unit's area (an island commune's own).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
@@ -17,19 +25,35 @@ from urllib.parse import quote
 
 from flask import current_app
 
+from app.core.numbers import format_number
 from app.core.time import parse_instant, to_local
 from app.core.web import local_time
 from app.dossiers.models import Dossier, DossierEvent
 from app.dossiers.snapshots import documents_as_of
 from app.official_forms.control import control_content
+from app.official_forms.queries import book_entry_number
 from app.org.models import Unit
+from app.payments.queries import fee_lines_of
 from app.procedures import get_registry
-from app.procedures.definitions import Deadline, Procedure
-from app.procedures.vocabulary import APOLOGY, CONTROL_SHEET, RECEIPT, REFUSAL, SUPPLEMENT_REQUEST
+from app.procedures.definitions import ONLINE_CHANNELS, Deadline, Procedure
+from app.procedures.vocabulary import (
+    APOLOGY,
+    CONTROL_SHEET,
+    RECEIPT,
+    REFUSAL,
+    STOP_NOTICE,
+    SUPPLEMENT_REQUEST,
+)
+from app.workflow.actions import deciding_area
 
 Content = dict[str, Any]
 
 ORIGINAL_COPIES = {"original": "Bản chính", "copy": "Bản sao", "certified_copy": "Bản sao có chứng thực"}
+SETS_RECEIVED = 1  # an online dossier: one electronic set, printed "01 (bộ)" on Mẫu 01
+# The kinds of administrative area a unit's name places it in, longest first ("thị xã" before "xã").
+_AREA_WORD = re.compile(
+    r"(?<!\w)(?:thị trấn|thị xã|thành phố|đặc khu|phường|xã|quận|huyện|tỉnh)(?=\s)", re.IGNORECASE
+)
 
 
 def tracking_url(code: str) -> str:
@@ -51,17 +75,45 @@ def processing_time_words(deadline: Deadline) -> str:
     return f"{deadline.amount} {unit}"
 
 
+def area_name(name: str) -> str | None:
+    """The place a unit's name names: the words after its first kind of area ("UBND xã Cần Đăng"
+    -> "Cần Đăng", "Chi nhánh VP Đăng ký đất đai huyện Châu Thành" -> "Châu Thành"), up to the
+    first word that is not a name; None when it names none ("Sở Tư pháp", "... công tỉnh") or
+    only a number ("Phường 1": the place is the town's)."""
+    for found in _AREA_WORD.finditer(name):
+        words = []
+        for word in name[found.end() :].split():
+            if not (word[:1].isupper() or word.isdigit()):
+                break
+            words.append(word)
+        if words and not all(w.isdigit() for w in words):
+            return " ".join(words).rstrip(",;.")
+    return None
+
+
+def place_name(unit: Unit | None) -> str | None:
+    """Where the unit's documents are dated: its own place name if it has one, else the area its
+    name or the nearest ancestor's names."""
+    while unit is not None:
+        place = getattr(unit, "place_name", None) or area_name(unit.name)
+        if place:
+            return place
+        unit = unit.parent
+    return None
+
+
 def unit_content(unit: Unit | None, name: str | None = None) -> Content:
-    """The issuing unit as printed in a form's header (name, parent, address, phone); `name`: the
-    unit's name as it was at the event."""
+    """The issuing unit as printed in a form's header (name, parent, address, phone) and the place
+    of its date line; `name`: the unit's name as it was at the event."""
     if unit is None:
-        return {"name": name or "", "parent_name": None, "address": None, "phone": None}
+        return {"name": name or "", "parent_name": None, "address": None, "phone": None, "place": None}
     parent = unit.parent
     return {
         "name": name or unit.name,
         "parent_name": parent.name if parent is not None else None,
         "address": unit.address,
         "phone": unit.phone,
+        "place": place_name(unit),
     }
 
 
@@ -85,12 +137,26 @@ def _receipt(dossier: Dossier, event: DossierEvent, procedure: Procedure) -> Con
     return {
         "unit": unit_content(receiving),
         "documents": _documents(dossier, event, procedure),
-        "processing_time": processing_time_words(procedure.deadline),
+        "processing_time": processing_time_words(procedure.deadline.for_area(deciding_area(dossier))),
         "received_at": local_time(as_of.instant("received_at") or event.created_at),
         "appointment_at": local_time(as_of.instant("appointment_at")),
         "collect_at": ", ".join(p for p in (receiving.name, receiving.address) if p),
-        "is_online": dossier.channel == "online",
+        "is_online": dossier.channel in ONLINE_CHANNELS,
+        "sets": SETS_RECEIVED if dossier.channel in ONLINE_CHANNELS else procedure.sets,
+        "book_entry": str(book_entry_number(dossier) or ""),
+        **_fees(dossier),
     }
+
+
+def _fees(dossier: Dossier) -> Content:
+    """The fee lines fixed when the dossier was received (app.payments.fees), printed in đồng."""
+    fixed = fee_lines_of(dossier.id)
+    lines = [{"name": line.name, "amount": _vnd(line.amount), "basis": line.basis or ""} for line in fixed]
+    return {"fees": lines, "fees_total": _vnd(sum(line.amount for line in fixed))}
+
+
+def _vnd(amount: int) -> str:
+    return format_number(amount, 0, "vi") + " đồng"
 
 
 def _supplement(dossier: Dossier, event: DossierEvent, procedure: Procedure) -> Content:
@@ -122,11 +188,24 @@ def _apology(dossier: Dossier, event: DossierEvent, procedure: Procedure) -> Con
     }
 
 
+def _stop_notice(dossier: Dossier, event: DossierEvent, procedure: Procedure) -> Content:
+    """Mẫu 05 of the 2025 set: the unit that stops the processing tells the applicant why."""
+    received = event.as_of.instant("received_at")
+    unit = event.actor_unit
+    return {
+        "receiving_unit_name": dossier.receiving_unit.name,
+        "received_on": local_time(received, "%d/%m/%Y") if received else "",
+        "reason": event.comment or "",
+        "contact_phone": unit.phone if unit is not None else None,
+    }
+
+
 BUILDERS: dict[str, Callable[[Dossier, DossierEvent, Procedure], Content]] = {
     RECEIPT: _receipt,
     SUPPLEMENT_REQUEST: _supplement,
     REFUSAL: _refusal,
     APOLOGY: _apology,
+    STOP_NOTICE: _stop_notice,
 }
 
 
@@ -137,7 +216,7 @@ def _control(dossier: Dossier, procedure: Procedure, as_of: datetime) -> Content
         "unit": unit_content(dossier.receiving_unit),
         "issued_on": date_words(as_of),
         "issued_at": local_time(as_of),
-        "processing_time": processing_time_words(procedure.deadline),
+        "processing_time": processing_time_words(procedure.deadline.for_area(deciding_area(dossier))),
         **control_content(dossier, as_of),
     }
 

@@ -1,13 +1,15 @@
-"""Mẫu 05, Phiếu kiểm soát quá trình giải quyết hồ sơ: one row per hand-off (docs/domain.md, Official forms).
+"""The control slip, Phiếu kiểm soát quá trình giải quyết hồ sơ (form-set key ``control_sheet``: Mẫu 05
+of the 2018 set, Mẫu 06 of the 2025 set): one row per hand-off (docs/domain.md, Official forms).
 
 Each row is a leg of the processing (a DossierStep): who handed the dossier over, to which unit, when,
 who received it there, the leg's own due time and its result (trước hạn / đúng hạn / quá hạn), so
 the late unit of a liên thông process is visible. The first leg is the receipt from the applicant;
 once the result is returned, a last row records the hand-over to the applicant.
 
-The content is read "as of" an instant: the time of the event that re-issued the form, or the time a
-staff member asked for it. An open leg past its due time at that instant reads "quá hạn". People
-are named as they were when they acted (the events' snapshots).
+The slip names the lead agency (cơ quan chủ trì giải quyết, ``lead_unit``) and the others that
+took part. The content is read "as of" an instant: the time of the event that re-issued the form,
+or the time a staff member asked for it. An open leg past its due time at that instant reads
+"quá hạn". People are named as they were when they acted (the events' snapshots).
 """
 
 from __future__ import annotations
@@ -17,11 +19,24 @@ from typing import Any
 
 from app.core.web import local_time
 from app.dossiers.models import Dossier, DossierEvent, DossierStep
+from app.org.models import Unit
 
 Content = dict[str, Any]
 
 OUTCOME_WORDS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
 APPLICANT_SIDE = "Tổ chức, cá nhân"
+
+
+def lead_unit(dossier: Dossier) -> Unit:
+    """The lead agency (cơ quan chủ trì giải quyết): the dossier's competent unit when it has one;
+    otherwise the unit of the latest step outside the receiving unit (the one that decides, in a
+    liên thông process: the receipt and the return are the one-stop section's), or the receiving
+    unit when it handles every step itself. The tracking book prints the same unit."""
+    competent = getattr(dossier, "competent_unit", None)
+    if competent is not None:
+        return competent
+    outside = [s for s in dossier.steps if s.unit_id != dossier.receiving_unit_id]
+    return outside[-1].unit if outside else dossier.receiving_unit
 
 
 def leg_result(step: DossierStep, as_of: datetime) -> tuple[str, str]:
@@ -130,12 +145,15 @@ def _return_leg(
 
 
 def control_content(dossier: Dossier, as_of: datetime) -> Content:
-    """What Mẫu 05 prints beyond the common header (code, applicant, procedure, issuing unit)."""
-    outside = [s.unit.name for s in dossier.steps if s.unit_id != dossier.receiving_unit_id]
+    """What the control slip prints beyond the common header (code, applicant, procedure, issuing
+    unit): the lead agency, the other units that took part (liên thông), the legs."""
+    lead = lead_unit(dossier)
+    others = [s.unit.name for s in dossier.steps if s.unit_id not in (dossier.receiving_unit_id, lead.id)]
     return {
         "received_at": local_time(dossier.received_at),
         "appointment_at": local_time(dossier.appointment_at),
-        "units_involved": list(dict.fromkeys(outside)),
+        "lead_unit": lead.name,
+        "units_involved": list(dict.fromkeys(others)),
         "legs": _legs(dossier, as_of),
         "overall": OUTCOME_WORDS.get(dossier.outcome or "", ""),
         "completed_at": local_time(dossier.completed_at),

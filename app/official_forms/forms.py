@@ -1,4 +1,4 @@
-"""Page forms of the documents domain: the tracking book (Mẫu 06) request."""
+"""Page forms of the official forms domain: the tracking book request."""
 
 from __future__ import annotations
 

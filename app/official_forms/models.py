@@ -83,7 +83,7 @@ class IssuedForm(db.Model):
 
 
 class TrackingBook(db.Model):
-    """Mẫu 06, Sổ theo dõi hồ sơ: the dossiers a unit received in a period (local dates, both
+    """The tracking book, Sổ theo dõi hồ sơ: the dossiers a unit received in a period (local dates, both
     included). The render job reports ``progress`` (0-100) as it goes, so a page can show it."""
 
     __tablename__ = "tracking_books"
@@ -113,7 +113,7 @@ class TrackingBook(db.Model):
 
     @property
     def kind(self) -> FormKind:
-        """Mẫu 06 of the set in force on the day the book was asked for."""
+        """The tracking book of the set in force on the day the book was asked for (Mẫu 06, 07)."""
         return form_set_on(to_local(self.created_at or utcnow()).date()).tracking_book
 
     @property
@@ -130,4 +130,5 @@ class TrackingBook(db.Model):
         return self.status in ("ready", "failed")
 
     def filename(self) -> str:
-        return f"Mau06-SoTheoDoi-{self.unit.code}-{self.date_from:%Y%m%d}-{self.date_to:%Y%m%d}.pdf"
+        period = f"{self.date_from:%Y%m%d}-{self.date_to:%Y%m%d}"
+        return f"Mau{self.kind.number}-SoTheoDoi-{self.unit.code}-{period}.pdf"

@@ -1,6 +1,6 @@
-"""Who may make and read tracking books (Mẫu 06): staff for their own unit, supervisors for any unit
-of their subtree, admins for every unit. Citizens never. A book of a unit one may not use answers
-404 (no probing of ids); asking to make one answers 403 with the reason."""
+"""Who may make and read tracking books (Sổ theo dõi hồ sơ): staff for their own unit, supervisors
+for any unit of their subtree, admins for every unit. Citizens never. A book of a unit one may not
+use answers 404 (no probing of ids); asking to make one answers 403 with the reason."""
 
 from __future__ import annotations
 

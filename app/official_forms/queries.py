@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.core.errors import NotFoundError
+from app.core.time import VN_TZ, to_local
+from app.dossiers.models import Dossier
 from app.extensions import db
 from app.official_forms.models import IssuedForm, TrackingBook
 from app.official_forms.permissions import require_view_tracking_book, tracking_book_unit_ids
@@ -40,6 +44,25 @@ def get_ready_form(dossier_id: int, form_id: int) -> IssuedForm:
     if issued is None or issued.dossier_id != dossier_id or not issued.is_ready:
         raise NotFoundError(f"Không tìm thấy biểu mẫu #{form_id} của hồ sơ này, hoặc biểu mẫu chưa sẵn sàng")
     return issued
+
+
+def book_entry_number(dossier: Dossier) -> int | None:
+    """The dossier's line in its receiving unit's tracking book for the year it was received (the
+    number printed on Mẫu 01, "Số ghi sổ theo dõi hồ sơ"): the dossiers that unit received from
+    1 January of that year (Vietnam time) up to this one, in order of receipt, as the book lists
+    them. None before the dossier is received."""
+    if dossier.received_at is None:
+        return None
+    year_start = datetime(to_local(dossier.received_at).year, 1, 1, tzinfo=VN_TZ)
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Dossier)
+        .where(
+            Dossier.receiving_unit_id == dossier.receiving_unit_id,
+            Dossier.received_at >= year_start,
+            tuple_(Dossier.received_at, Dossier.id) <= (dossier.received_at, dossier.id),
+        )
+    )
 
 
 def get_tracking_book(book_id: int, user: User) -> TrackingBook:

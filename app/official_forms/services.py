@@ -33,6 +33,7 @@ from app.official_forms.control import same_facts
 from app.official_forms.models import IssuedForm
 from app.official_forms.rendering import render_pdf
 from app.official_forms.retry import failure_recorder, reenqueue_unfinished
+from app.org.models import Unit
 from app.outbox.models import OutboxMessage
 from app.procedures.queries import transition_of_message
 from app.procedures.vocabulary import CONTROL_SHEET
@@ -74,15 +75,17 @@ def _find_event(message: OutboxMessage) -> DossierEvent | None:
 
 
 def issue_form(event: DossierEvent, key: str, as_of: datetime | None = None) -> IssuedForm | None:
-    """The form `key` for this event, in the set in force on the event's day: created pending
-    (with its render job after commit), or the existing one; None when that set has no such form.
-    Flush only. ``as_of``: see build_content."""
+    """The form `key` for this event, in the set in force on the day it is issued (Vietnam time):
+    the event's day, or ``as_of``'s for a control sheet asked for later (see build_content). Created
+    pending (with its render job after commit), or the existing one, which keeps its set. None when
+    that set has no such form: a stop before 15 Sep 2025, under the 2018 set, issues no stop notice
+    (that set has none), and nothing is issued for it later. Flush only."""
     existing = _form_of_event(event.id, key)
     if existing is not None:
         return existing
-    forms = form_set_on(to_local(event.created_at).date())
+    forms = form_set_on(to_local(as_of or event.created_at).date())
     if not forms.has(key):
-        log.warning("event %s: the form set %s has no form '%s'", event.id, forms.name, key)
+        log.info("event %s: the form set %s has no form '%s'; none issued", event.id, forms.name, key)
         return None
     kind = forms.form(key)
     dossier = _dossier_for_forms(event.dossier_id)
@@ -102,12 +105,15 @@ def issue_form(event: DossierEvent, key: str, as_of: datetime | None = None) -> 
 
 
 def issue_control_form(dossier: Dossier, user: User) -> IssuedForm:
-    """Mẫu 05 on demand, as things stand now: staff who can see the dossier ask for it. The form
+    """The control slip (Mẫu 05 of the 2018 set, 06 of the 2025 set) on demand, as things stand
+    now: staff who can see the dossier ask for it. The form
     belongs to the dossier's latest event; if one exists already and the legs read the same, it is
     returned as is, otherwise its content is refreshed (an open leg may have become overdue since)
     and the PDF rendered again."""
     if not user.is_staff or not can_view_dossier(user, dossier):
-        raise PermissionDeniedError("Chỉ cán bộ xem được hồ sơ mới lập được Phiếu kiểm soát (Mẫu 05)")
+        raise PermissionDeniedError(
+            "Chỉ cán bộ xem được hồ sơ mới lập được Phiếu kiểm soát quá trình giải quyết hồ sơ"
+        )
     event = db.session.scalar(
         select(DossierEvent).where(DossierEvent.dossier_id == dossier.id).order_by(DossierEvent.id.desc())
     )
@@ -151,7 +157,7 @@ def _dossier_for_forms(dossier_id: int) -> Dossier:
         .where(Dossier.id == dossier_id)
         .options(
             selectinload(Dossier.documents),
-            selectinload(Dossier.receiving_unit),
+            selectinload(Dossier.receiving_unit).selectinload(Unit.parent),
             selectinload(Dossier.steps).selectinload(DossierStep.unit),
             selectinload(Dossier.events),
         )

@@ -1,4 +1,6 @@
-"""Mẫu 06, Sổ theo dõi hồ sơ: the dossiers a unit received in a period, one row each, with totals.
+"""The tracking book, Sổ theo dõi hồ sơ (Mẫu 06 of the 2018 set, Mẫu 07 of the 2025 set: the set in
+force on the day the book is asked for): the dossiers a unit received in a period, one row each,
+with totals.
 
 A staff member asks for a book (``request_tracking_book``); the job ``render_tracking_book(book_id)``
 reads the dossiers in chunks (keyset on received time), streams the rows through the template into a
@@ -34,7 +36,7 @@ from app.extensions import db
 from app.jobs import HEAVY, QUICK, enqueue, job
 from app.official_forms.catalog import FormKind
 from app.official_forms.content import date_words, unit_content
-from app.official_forms.control import OUTCOME_WORDS
+from app.official_forms.control import OUTCOME_WORDS, lead_unit
 from app.official_forms.models import TrackingBook
 from app.official_forms.permissions import require_tracking_book_unit
 from app.official_forms.rendering import stream_html, write_pdf_file
@@ -49,6 +51,12 @@ CHUNK_ROWS = 500
 MAX_PERIOD_DAYS = 366
 MAX_BOOK_BYTES = 200 * 1024 * 1024
 RETURN_METHODS = {"counter": "tại bộ phận một cửa", "post": "qua bưu chính", "electronic": "trực tuyến"}
+# What a row prints of each dossier, loaded with the chunk (the competent unit once dossiers have one).
+_COMPETENT = getattr(Dossier, "competent_unit", None)
+ROW_LOADS = (
+    selectinload(Dossier.steps).selectinload(DossierStep.unit),
+    *((selectinload(_COMPETENT),) if _COMPETENT is not None else ()),
+)
 
 
 def request_tracking_book(user: User, unit_id: int, date_from: date, date_to: date) -> TrackingBook:
@@ -171,6 +179,7 @@ class Totals:
     overdue: int = 0
     ended: int = 0  # withdrawn or stopped: no result
     returned: int = 0
+    outside_area: int = 0  # received regardless of administrative boundary (phi địa giới)
 
     @property
     def completed(self) -> int:
@@ -207,9 +216,7 @@ def iter_rows(
             query = query.where(tuple_(Dossier.received_at, Dossier.id) > after)
         chunk = list(
             db.session.scalars(
-                query.order_by(Dossier.received_at, Dossier.id)
-                .limit(CHUNK_ROWS)
-                .options(selectinload(Dossier.steps).selectinload(DossierStep.unit))
+                query.order_by(Dossier.received_at, Dossier.id).limit(CHUNK_ROWS).options(*ROW_LOADS)
             )
         )
         if not chunk:
@@ -237,7 +244,7 @@ def book_row(dossier: Dossier, totals: Totals, as_of: datetime) -> dict[str, Any
         "procedure": procedure.name.vi,
         "applicant": dossier.applicant_name,
         "contact": ", ".join(p for p in (dossier.applicant_address, dossier.applicant_phone) if p),
-        "competent_unit": (outside[-1].unit if outside else dossier.receiving_unit).name,
+        "competent_unit": lead_unit(dossier).name,
         "received_at": local_time(dossier.received_at),
         "appointment_at": local_time(dossier.appointment_at),
         "sent_at": local_time(outside[0].started_at) if outside else "",
@@ -262,6 +269,9 @@ def _count_and_note(dossier: Dossier, procedure, totals: Totals, as_of: datetime
         if dossier.paused_at is None and dossier.due_at is not None and dossier.due_at < as_of:
             totals.overdue += 1
             notes.append("Đang xử lý, đã quá hạn")
+    if dossier.received_outside_area:
+        totals.outside_area += 1
+        notes.append("Tiếp nhận không phụ thuộc địa giới hành chính")
     if dossier.returned_at is not None:
         totals.returned += 1
     else:

@@ -1,5 +1,6 @@
 """Pages: download an issued form (the dossier pages link here once a form is ready), ask for the
-control sheet (Mẫu 05) of a dossier, and the tracking books (Mẫu 06) of a unit with their progress."""
+control sheet of a dossier, and the tracking books of a unit with their progress. Pages name each
+form with its number in its own set (the set in force for a new book)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from app.core.errors import ValidationError
 from app.core.time import to_local
 from app.core.web import local_url
 from app.dossiers.queries import get_dossier
+from app.official_forms.catalog import form_set_on
 from app.official_forms.forms import TrackingBookForm
 from app.official_forms.permissions import list_tracking_book_units
 from app.official_forms.queries import get_ready_form, get_tracking_book, list_tracking_books
@@ -51,12 +53,13 @@ def download(code: str, form_id: int) -> Response:
 @bp.post("/work/dossiers/<code>/forms/mau-05")
 @staff_required
 def issue_mau_05(code: str) -> Response:
-    """Mẫu 05 as things stand now; back to the page the button was on, where list_forms shows it."""
+    """The control slip as things stand now; back to the page the button was on, where list_forms
+    shows it."""
     issued = issue_control_form(get_dossier(code, current_user), current_user)
     if issued.is_ready:
-        flash(_("Đã lập Phiếu kiểm soát quá trình giải quyết hồ sơ (Mẫu 05)."), "success")
+        flash(_("Đã lập %(form)s.", form=issued.label), "success")
     else:
-        flash(_("Đang lập Phiếu kiểm soát (Mẫu 05); bản PDF sẽ có trong giây lát."), "info")
+        flash(_("Đang lập %(form)s; bản PDF sẽ có trong giây lát.", form=issued.label), "info")
     fallback = url_for(".download", code=code, form_id=issued.id) if issued.is_ready else "/"
     return redirect(_back_to(fallback))
 
@@ -73,8 +76,8 @@ def tracking_books() -> Response | tuple[str, int]:
         if failed:  # the period: shown beside the field, like the form's own checks
             form.date_to.errors = [*form.date_to.errors, failed.error.message]
     status = 422 if form.errors else 200
-    books = list_tracking_books(current_user)
-    return render_template("official_forms/tracking_books.html", form=form, books=books), status
+    books, kind = list_tracking_books(current_user), form_set_on(today).tracking_book
+    return render_template("official_forms/tracking_books.html", form=form, books=books, kind=kind), status
 
 
 @bp.get("/work/reports/tracking-book/<int:book_id>")

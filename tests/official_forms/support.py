@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import subprocess
 import unicodedata
 
 from pypdf import PdfReader
@@ -24,6 +25,15 @@ def pdf_text(pdf: bytes) -> str:
     """All text, NFC-normalised, with runs of white space (line breaks included) made single spaces."""
     reader = PdfReader(io.BytesIO(pdf))
     text = " ".join(page.extract_text() for page in reader.pages)
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def pdftotext(pdf: bytes) -> str:
+    """The text as poppler's pdftotext reads it (what a clerk's copy and paste gets), NFC-normalised,
+    runs of white space made single spaces."""
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True, timeout=60
+    ).stdout.decode("utf-8")
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 

@@ -83,6 +83,8 @@ def test_api_lists_forms_for_the_owner_and_the_unit_staff(client, accepted, citi
             {
                 "id": issued.id,
                 "form": "mau_01",
+                "form_key": "receipt",
+                "form_set": "tt03_2025",
                 "title": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
                 "status": "ready",
                 "created_at": response.json[0]["created_at"],

@@ -1,5 +1,6 @@
-"""Mẫu 05, the control sheet: re-issued at every hand-off of a liên thông dossier, one row per leg with
-the units, times, giver and receiver and the leg's result, so the late unit is visible; and on demand."""
+"""The control sheet (Mẫu 06 of the 2025 set in force on these dates; Mẫu 05 of the 2018 set): re-issued
+at every hand-off of a liên thông dossier, naming the lead agency, one row per leg with the units, times,
+giver and receiver and the leg's result, so the late unit is visible; and on demand."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ DISTRICT = "UBND huyện Châu Thành"
 def _control_forms(dossier_id: int) -> list[IssuedForm]:
     return list(
         db.session.scalars(
-            select(IssuedForm).where(IssuedForm.dossier_id == dossier_id, IssuedForm.form == "mau_05")
+            select(IssuedForm).where(
+                IssuedForm.dossier_id == dossier_id, IssuedForm.form_key == "control_sheet"
+            )
         )
     )
 
@@ -36,9 +39,11 @@ def test_each_hand_off_reissues_mau_05_showing_which_leg_was_late(land_at_distri
     issued = find_control_form(dossier.id)
     assert issued.event_id == dossier.events[-1].id
     assert [f.form for f in list_forms(dossier.id)] == [
-        "mau_05",
+        "mau_06",
         "mau_01",
     ]  # the superseded one is not listed
+    assert issued.form_set == "tt03_2025" and issued.content["lead_unit"] == DISTRICT
+    assert issued.content["units_involved"] == [REGISTRY]
     legs = issued.content["legs"]
     assert [(leg["receiver_unit"], leg["result"]) for leg in legs] == [
         (COMMUNE, "Trước hạn"),
@@ -59,11 +64,18 @@ def test_each_hand_off_reissues_mau_05_showing_which_leg_was_late(land_at_distri
     [(width, height)] = page_sizes(pdf)
     assert width == pytest.approx(A5_POINTS[0], abs=0.5) and height == pytest.approx(A5_POINTS[1], abs=0.5)
     text = pdf_text(pdf)
-    for expected in (*NATIONAL_HEADER, "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", dossier.code):
+    for expected in (
+        *NATIONAL_HEADER,
+        "Mẫu số 06",
+        "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+        dossier.code,
+    ):
         assert expected in text
     for expected in (COMMUNE, REGISTRY, DISTRICT, "Trước hạn", "Quá hạn", "Đang xử lý", citizen.full_name):
         assert expected in text
     assert "Đăng ký đất đai, tài sản gắn liền với đất" in text and "Nhận hồ sơ: 07:00 07/12/2026" in text
+    assert f"Cơ quan chủ trì giải quyết: {DISTRICT}." in text and f"(liên thông): {REGISTRY}." in text
+    assert "Cần Đăng, ngày 04 tháng 01 năm 2027" in text  # issued by the receiving commune
 
 
 def test_the_whole_journey_ends_with_the_return_to_the_applicant(clock, land_at_district, citizen, user):
@@ -141,5 +153,6 @@ def test_mau_05_page_route_refuses_citizens_and_unrelated_units(client, land_at_
 def test_api_issues_mau_05_for_staff_only(client, land_at_district, citizen, user, auth_headers):
     url = f"/api/v1/dossiers/{land_at_district.code}/forms/mau-05"
     response = client.post(url, headers=auth_headers(user("cv.vpdk")))
-    assert response.status_code == 201 and response.json["form"] == "mau_05"
+    assert response.status_code == 201 and response.json["form"] == "mau_06"
+    assert (response.json["form_key"], response.json["form_set"]) == ("control_sheet", "tt03_2025")
     assert client.post(url, headers=auth_headers(citizen)).status_code == 403

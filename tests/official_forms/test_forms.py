@@ -1,4 +1,5 @@
-"""Each form is issued by its transition and says what Circular 01/2018 requires, on A5, in Vietnamese."""
+"""Each form is issued by its transition and says what the set in force requires (Circular 03/2025 since
+15 Sep 2025; the older set: test_form_sets), on A5, in Vietnamese."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from app.official_forms.queries import list_forms
 from app.official_forms.rendering import qr_data_uri, render_html
 from app.org.models import Unit
 from app.org.services import add_unit
-from tests.factories import act, submit
+from tests.factories import act, on_a_working_day, submit
 from tests.official_forms.conftest import BIRTH
 from tests.official_forms.support import (
     A5_POINTS,
@@ -50,8 +51,13 @@ def test_accept_issues_mau_01_with_code_documents_and_times(birth, citizen, user
     issued = only_form(dossier.id, "mau_01")
     pdf = stored_pdf(issued)
     text = official_text(pdf, dossier, citizen)
-    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text
+    assert "Mẫu số 01" in text and "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text
     assert "UBND XÃ CẦN ĐĂNG" in text and "UBND xã Cần Đăng tiếp nhận hồ sơ của: Trần Thị Bích Ngọc" in text
+    assert f"Cần Đăng, {issued.content['issued_on']}" in text  # the place of the issuing unit
+    assert (
+        f"Số ghi sổ theo dõi hồ sơ: {issued.content['book_entry']}" in text and issued.content["book_entry"]
+    )
+    assert "Số lượng hồ sơ: 01 (bộ), nộp trực tuyến (bản điện tử)." in text
     assert citizen.address in text and citizen.phone in text and citizen.email in text
     assert "Tờ khai đăng ký khai sinh theo mẫu Bản chính" in text
     assert "Căn cước công dân / hộ chiếu của người đi đăng ký Bản sao" in text
@@ -89,14 +95,14 @@ def test_refuse_issues_mau_03_with_the_reason(birth, citizen, user):
     reason = "Thủ tục không thuộc thẩm quyền của UBND xã; đề nghị nộp tại UBND huyện Châu Thành"
     dossier = act(birth, "refuse", user("tn.candang"), {"comment": reason})
     text = official_text(stored_pdf(only_form(dossier.id, "mau_03")), dossier, citizen)
-    assert "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in text
+    assert "Mẫu số 03" in text and "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in text
     assert "không tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau" in text and reason in text
 
 
 def test_extend_issues_mau_04_with_both_appointments_and_the_reason(birth, citizen, user):
     dossier = act(birth, "accept", user("tn.candang"))
     original = dossier.due_at
-    new_at = dossier.appointment_at + timedelta(days=3)
+    new_at = on_a_working_day(dossier.appointment_at + timedelta(days=3))
     leader = user("ld.candang")
     dossier = act(
         dossier,
@@ -105,13 +111,13 @@ def test_extend_issues_mau_04_with_both_appointments_and_the_reason(birth, citiz
         {"comment": "Cần xác minh nơi sinh với trạm y tế", "new_appointment_at": local_iso(new_at)},
     )
     text = official_text(stored_pdf(only_form(dossier.id, "mau_04")), dossier, citizen)
-    assert (
-        "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in text and "Kính gửi: Ông/Bà Trần Thị Bích Ngọc" in text
-    )
+    assert "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in text
+    assert "Mẫu số 04" in text and "Kính gửi: Ông/Bà Trần Thị Bích Ngọc" in text
     assert f"Ngày {local_time(dossier.received_at, '%d/%m/%Y')}, UBND xã Cần Đăng tiếp nhận" in text
-    assert f"Thời hẹn trả kết quả giải quyết hồ sơ: {local_time(original)}." in text
+    assert f"Giấy tiếp nhận hồ sơ và hẹn trả kết quả là {local_time(original)}." in text
+    assert "không thể trả kết quả giải quyết hồ sơ cho Ông/Bà đúng thời hạn trên, lý do:" in text
     assert "Cần xác minh nơi sinh với trạm y tế" in text and "xin lỗi Ông/Bà" in text
-    assert f"vào: {local_time(new_at)}." in text
+    assert f"gia hạn thời gian giải quyết hồ sơ đến {local_time(new_at)};" in text
     assert "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ" in text and leader.full_name in text
     assert [f.form for f in list_forms(dossier.id)] == ["mau_04", "mau_01"]  # newest first
 

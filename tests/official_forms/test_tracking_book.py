@@ -1,5 +1,6 @@
-"""Mẫu 06, the tracking book: the dossiers a unit received in a period, on A4 landscape, rendered by a
-job that reports its progress; made from a staff page; only for units the user may use."""
+"""The tracking book (Mẫu 07 of the 2025 set; Mẫu 06 of the 2018 set): the dossiers a unit received in
+a period, on A4 landscape, rendered by a job that reports its progress; made from a staff page; only
+for units the user may use."""
 
 from __future__ import annotations
 
@@ -102,7 +103,8 @@ def test_book_lists_exactly_the_dossiers_received_in_the_period(received, user, 
     )
     assert "Tổng cộng: 3 hồ sơ tiếp nhận trong kỳ." in text and "– Đang giải quyết: 3 (đã quá hạn:" in text
     assert text.count("UBND xã Cần Đăng") >= 3  # the competent unit of each row: the commune itself
-    assert PdfReader(io.BytesIO(pdf)).metadata.title.startswith("Mẫu số 06 - Sổ theo dõi hồ sơ")
+    assert PdfReader(io.BytesIO(pdf)).metadata.title.startswith("Mẫu số 07 - Sổ theo dõi hồ sơ")
+    assert book.filename().startswith("Mau07-SoTheoDoi-")
 
 
 def test_a_lien_thong_row_names_the_competent_unit_and_the_hand_offs(land_at_district, clock):
@@ -177,6 +179,7 @@ def test_staff_make_a_book_on_the_page_and_download_it(client, received):
     sign_in(client, "tn.candang")
     page = client.get(PAGE)
     assert page.status_code == 200 and "UBND xã Cần Đăng (000.21.30.H01)" in page.get_data(as_text=True)
+    assert "<h1>Sổ theo dõi hồ sơ (Mẫu 07)</h1>" in page.get_data(as_text=True)
     response = _post_book(client, _unit_id())
     assert response.status_code == 302
     book_url = response.headers["Location"]
