@@ -9,11 +9,14 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.core.db import utcnow
 from app.extensions import db
 from app.org.models import Unit
 from app.org.services import add_unit
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105  (demo accounts only; documented in the README)
+# The second factor (TOTP) of every demo staff account; documented in the README, demo only.
+DEMO_TOTP_SECRET = "ANGIANGDEMOTOTPSECRETONLYFORDEMO"  # noqa: S105
 
 PROVINCE = ("000.00.00.H01", "UBND tỉnh An Giang", "An Giang Provincial People's Committee")
 PROVINCE_UNITS = [
@@ -31,6 +34,8 @@ PROVINCE_UNITS = [
         "natural_resources",
     ),
     ("000.00.04.H01", "Sở Xây dựng", "Department of Construction", "construction"),
+    # Issues criminal record certificates (Phiếu lý lịch tư pháp) since 1 March 2025.
+    ("000.00.05.H01", "Công an tỉnh An Giang", "An Giang Provincial Police", "police"),
 ]
 DISTRICTS = [
     ("30", "Châu Thành", ["xã Cần Đăng", "xã Vĩnh Hanh", "thị trấn An Châu"]),
@@ -55,6 +60,8 @@ ACCOUNTS = [
     ("tn.tinh", "reception", "000.00.01.H01", "Nguyễn Thị Lan (một cửa tỉnh)"),
     ("cv.tuphap", "specialist", "000.00.02.H01", "Trần Văn Minh (chuyên viên Sở Tư pháp)"),
     ("ld.tuphap", "leader", "000.00.02.H01", "Lê Quốc Hùng (Giám đốc Sở Tư pháp)"),
+    ("cv.congan", "specialist", "000.00.05.H01", "Trịnh Văn Đức (cán bộ hồ sơ, Công an tỉnh)"),
+    ("ld.congan", "leader", "000.00.05.H01", "Hà Minh Quân (lãnh đạo Công an tỉnh)"),
     ("giamsat.chauthanh", "supervisor", "000.00.30.H01", "Văn phòng UBND huyện Châu Thành"),
     ("ld.chauthanh", "leader", "000.00.30.H01", "Phạm Văn Tâm (Chủ tịch UBND huyện)"),
     ("tn.chauthanh", "reception", "000.01.30.H01", "Võ Thị Hồng (một cửa huyện)"),
@@ -122,6 +129,8 @@ def _add_user(username: str, role: str, full_name: str, unit: Unit | None = None
         return
     user = User(username=username, role=role, full_name=full_name, unit=unit, **extra)
     user.set_password(DEMO_PASSWORD)
+    if user.needs_second_factor:
+        user.totp_secret, user.totp_enabled_at = DEMO_TOTP_SECRET, utcnow()
     db.session.add(user)
 
 
