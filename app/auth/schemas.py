@@ -8,6 +8,14 @@ class TokenRequestSchema(Schema):
         metadata={"description": "Tên đăng nhập, hoặc số CCCD của công dân"},
     )
     password = fields.Str(required=True, validate=validate.Length(min=1, max=256), load_only=True)
+    otp = fields.Str(
+        validate=validate.Length(min=1, max=32),
+        load_only=True,
+        metadata={
+            "description": "Staff accounts: the current 6-digit code of the authenticator app (or a "
+            "recovery code); the second factor is set up on the web pages first"
+        },
+    )
 
 
 class TokenSchema(Schema):

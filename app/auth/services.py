@@ -8,15 +8,18 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import joinedload
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.auth import throttle
+from app.auth import second_factor, throttle
 from app.auth.citizen_id import citizen_id_problem
 from app.auth.models import ApiToken, User
+from app.auth.passwords import set_new_password
 from app.auth.roles import ROLES, Role, needs_unit
 from app.core.db import utcnow
-from app.core.errors import AuthenticationError, ConflictError, TooManyRequestsError, ValidationError
+from app.core.errors import AuthenticationError, ConflictError, PermissionDeniedError, ValidationError
 from app.extensions import db
 from app.org.queries import find_unit_by_code
 
@@ -91,20 +94,86 @@ def create_user(
     return user
 
 
-def authenticate(login: str, password: str, address: str = "") -> User:
-    """Staff sign in with their username; citizens with username or citizen ID. Repeated failures
-    lock the login name for a while (throttle), whoever tries."""
-    login = login.strip()
-    if throttle.is_locked(login, address):
-        raise TooManyRequestsError(
-            f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {throttle.WINDOW.seconds // 60} phút."
-        )
-    user = db.session.scalar(select(User).where(or_(User.username == login, User.citizen_id == login)))
-    if user is None or not user.is_active or not user.check_password(password):
-        throttle.record_failure(login, address)
-        raise AuthenticationError("Sai tên đăng nhập hoặc mật khẩu")
-    throttle.clear_failures(login)
+GENERIC_FAILURE = "Sai tên đăng nhập hoặc mật khẩu"
+DEACTIVATED = "Tài khoản này đã bị ngừng kích hoạt. Vui lòng liên hệ quản trị viên hoặc bộ phận một cửa."
+# Where the province has no local password accounts for citizens (CITIZEN_PASSWORD_ACCOUNTS off).
+USE_ELECTRONIC_ID = "Công dân và tổ chức đăng nhập bằng tài khoản định danh điện tử (VNeID)."
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash made with the configured method, checked for unknown logins so that they take as long
+    as a wrong password for an existing account."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD") or "scrypt"
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    return _DUMMY_HASHES[method]
+
+
+def find_login(login: str) -> User | None:
+    """Staff sign in with their username; citizens with their username or citizen ID."""
+    login = (login or "").strip()
+    return db.session.scalar(select(User).where(or_(User.username == login, User.citizen_id == login)))
+
+
+def throttle_key(user: User | None, login: str, device: str | None = None) -> str:
+    """What a failed password counts against: this browser's own key for an account it signed in to
+    before (app.auth.devices), else the account, else the unknown login name itself, so that
+    unknown and existing names are slowed down alike."""
+    if user is not None:
+        return f"device:{device}" if device else f"account:{user.id}"
+    return f"login:{(login or '').strip().lower()[:100]}"
+
+
+def _slow_down(seconds: int) -> str:
+    return gettext("Đăng nhập sai nhiều lần. Vui lòng chờ %(seconds)s giây rồi thử lại.", seconds=seconds)
+
+
+def authenticate(login: str, password: str, address: str = "", device_of=None) -> User:  # noqa: ANN001
+    """The account whose password this is, else AuthenticationError with one message for an unknown
+    login and a wrong password (and as much work: a dummy hash is checked for unknown logins).
+
+    Failures slow the key (`throttle_key`) down, growing up to throttle.MAX_DELAY; there is no lock-out.
+    `device_of(user_id)` gives this browser's device id for an account, if it has one. A deactivated
+    account is told so, but only once its password is right."""
+    user = find_login(login)
+    device = device_of(user.id) if user is not None and device_of is not None else None
+    key = throttle_key(user, login, device)
+    throttle.check(key, _slow_down)
+    if user is None:
+        check_password_hash(_dummy_hash(), password or "")
+        matches = False
+    else:
+        matches = user.check_password(password or "")
+    if not matches:
+        throttle.record_failure(key, address)
+        raise AuthenticationError(GENERIC_FAILURE)
+    if not user.is_active_account:
+        raise PermissionDeniedError(DEACTIVATED, code="account_deactivated")
+    if user.is_citizen and not current_app.config.get("CITIZEN_PASSWORD_ACCOUNTS", True):
+        raise PermissionDeniedError(USE_ELECTRONIC_ID, code="password_accounts_off")
+    throttle.clear(key)
     return user
+
+
+def second_factor_key(user: User, device: str | None = None) -> str:
+    return f"second-factor:{device}" if device else f"second-factor:{user.id}"
+
+
+def check_second_factor(
+    user: User, code: str, address: str = "", device: str | None = None, *, field: str = "code"
+) -> None:
+    """Complete a staff sign-in with a TOTP or recovery code; wrong codes slow the account's second
+    step down like wrong passwords do."""
+    key = second_factor_key(user, device)
+    throttle.check(key, _slow_down)
+    if not second_factor.verify(user, code):
+        throttle.record_failure(key, address)
+        raise AuthenticationError(
+            "Mã xác thực không đúng hoặc đã được dùng",
+            {field: "Nhập mã 6 chữ số đang hiện trong ứng dụng xác thực, hoặc một mã khôi phục"},
+        )
+    throttle.clear(key)
 
 
 def _hash(token: str) -> str:
@@ -175,27 +244,21 @@ def _revoke_tokens(user: User) -> None:
 
 
 def set_user_active(user: User, active: bool, *, acting_user: User | None = None) -> User:
-    """Deactivate or reactivate an account and commit. A deactivated account cannot sign in, and its
-    API tokens are revoked (authenticate and find_user_for_token also refuse inactive accounts)."""
+    """Deactivate or reactivate an account. A deactivated account cannot sign in, its sessions end
+    and its API tokens are revoked (authenticate and find_user_for_token also refuse inactive
+    accounts)."""
     if not active and acting_user is not None and acting_user.id == user.id:
         raise ConflictError("Bạn không thể tự ngừng kích hoạt tài khoản của chính mình")
     user.is_active_account = active
     if not active:
         _revoke_tokens(user)
+        user.end_sessions()
     db.session.flush()
     return user
 
 
 def reset_password(user: User, password: str) -> User:
-    """Set a new password chosen by an administrator and commit; existing API tokens are revoked and
-    a sign-in lock on the account is lifted."""
-    if len(password or "") < 8:
-        raise ValidationError(
-            "Mật khẩu không hợp lệ",
-            {"password": "Mật khẩu phải có ít nhất 8 ký tự"},  # noqa: S106 (a message)
-        )
-    user.set_password(password)
-    _revoke_tokens(user)
-    db.session.execute(delete(throttle.LoginFailure).where(throttle.LoginFailure.login == user.username))
-    db.session.flush()
+    """Set a new password chosen by an administrator: the account's sessions and API tokens end, its
+    reset links stop working and its sign-in failures are forgotten (app.auth.passwords)."""
+    set_new_password(user, password)
     return user

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator
@@ -45,5 +48,23 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+# The demo history (app/demo/history.py) is written through the real services at past instants: it
+# sets this clock for its own context. Nothing else sets it; unset, now is the system clock.
+_simulated_now: ContextVar[Callable[[], datetime] | None] = ContextVar("simulated_now", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, timezone-aware UTC: the system clock, or the demo history's clock while it runs."""
+    simulated = _simulated_now.get()
+    return datetime.now(UTC) if simulated is None else simulated()
+
+
+@contextmanager
+def simulated_clock(now: Callable[[], datetime]) -> Iterator[None]:
+    """Within the block (this context only), `utcnow()` is `now()`: for writing a past history
+    through the same services that write the present. Not for requests."""
+    token = _simulated_now.set(now)
+    try:
+        yield
+    finally:
+        _simulated_now.reset(token)

@@ -148,6 +148,8 @@ def respond(status: int, code: str, message: str, details: Any = None, *, plain:
     answer.status_code = status
     if status == 503:
         answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    elif status == 429 and isinstance(details, dict) and isinstance(details.get("retry_after"), int):
+        answer.headers["Retry-After"] = str(details["retry_after"])  # a throttled key (app.auth.throttle)
     return answer
 
 

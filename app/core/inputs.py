@@ -21,6 +21,7 @@ from flask import Flask, request
 from werkzeug.routing import IntegerConverter
 
 from app.core.errors import ValidationError
+from app.core.numbers import format_number
 
 MAX_INT = 2**31 - 1  # PostgreSQL integer: ids, versions, counts
 MAX_BIGINT = 2**63 - 1
@@ -49,7 +50,7 @@ def text_problem(value: str) -> str | None:
     if _SURROGATE.search(value):
         return "Chứa ký tự Unicode không hợp lệ"
     if len(value) > MAX_TEXT:
-        return f"Dài quá {MAX_TEXT:,} ký tự".replace(",", ".")
+        return f"Dài quá {format_number(MAX_TEXT, 0, 'vi')} ký tự"
     return None
 
 

@@ -11,16 +11,36 @@ from app.auth.models import ApiToken, User
 from app.core.db import utcnow
 from app.core.errors import ConflictError, ValidationError
 from app.extensions import db
+from tests.web import totp_code
 
 
 def test_token_for_demo_account_and_its_use(client, user):
-    response = client.post("/api/v1/auth/token", json={"username": "tn.candang", "password": "demo12345"})
+    body = {"username": "tn.candang", "password": "demo12345", "otp": totp_code("tn.candang")}
+    response = client.post("/api/v1/auth/token", json=body)
     assert response.status_code == 201
     token = response.json["token"]
     assert response.json["role"] == "reception"
     stored = db.session.scalars(select(ApiToken.token_hash)).all()
     assert token not in stored and len(stored) == 1  # only the hash is kept
     assert client.get("/api/v1/dossiers", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_staff_tokens_need_the_second_factor(client, make_user):
+    login = {"username": "tn.candang", "password": "demo12345"}
+    missing = client.post("/api/v1/auth/token", json=login)
+    assert missing.status_code == 401 and "otp" in missing.json["error"]["details"]
+    wrong = client.post("/api/v1/auth/token", json={**login, "otp": "000000"})
+    assert (
+        wrong.status_code == 401
+        and wrong.json["error"]["message"] == "Mã xác thực không đúng hoặc đã được dùng"
+    )
+    code = totp_code("tn.candang")
+    assert client.post("/api/v1/auth/token", json={**login, "otp": code}).status_code == 201
+    replayed = client.post("/api/v1/auth/token", json={**login, "otp": code})
+    assert replayed.status_code == 401  # a code is accepted once
+    fresh = make_user("specialist", second_factor=False)
+    refused = client.post("/api/v1/auth/token", json={"username": fresh.username, "password": "password123"})
+    assert refused.status_code == 403 and "xác thực hai lớp" in refused.json["error"]["message"]
 
 
 def test_citizen_signs_in_with_citizen_id(client):

@@ -1,4 +1,4 @@
-"""Sign-in and sign-up pages: CSRF, throttling, safe redirects, both languages."""
+"""Sign-in pages: CSRF, safe redirects, deactivated accounts, start pages, both languages."""
 
 from __future__ import annotations
 
@@ -22,30 +22,17 @@ def test_post_without_csrf_token_is_refused(client):
     assert "Biểu mẫu đã hết hạn" in response.get_data(as_text=True)
 
 
-def test_repeated_failures_lock_the_login_for_a_while(client):
-    for _ in range(5):
-        assert sign_in(client, "congdan", "wrong-password").status_code == 400
-    locked = sign_in(client, "congdan", "demo12345")
-    assert locked.status_code == 429 and "quá nhiều lần" in locked.get_data(as_text=True)
-    api = client.post("/api/v1/auth/token", json={"username": "congdan", "password": "demo12345"})
-    assert api.status_code == 429  # the API shares the lock
-    assert sign_in(client, "tn.candang").status_code == 302  # other accounts are not affected
+def test_deactivated_account_is_told_so_only_after_the_right_password(client, make_user):
+    from app.auth.services import set_user_active
+    from app.core.uow import unit_of_work
 
-
-def test_sign_up_refuses_a_taken_citizen_id(client):
-    token = csrf_token(client, "/register")
-    response = client.post(
-        "/register",
-        data={
-            "citizen_id": "089090000123",
-            "full_name": "Ai Đó",
-            "phone": "0911000222",
-            "password": "password123",
-            "confirm": "password123",
-            "csrf_token": token,
-        },
-    )
-    assert response.status_code == 400 and "đã có tài khoản" in response.get_data(as_text=True)
+    citizen = make_user("citizen")
+    with unit_of_work():
+        set_user_active(citizen, False)
+    wrong = sign_in(client, citizen.username, "wrong-password")
+    assert wrong.status_code == 400 and "Sai tên đăng nhập hoặc mật khẩu" in wrong.get_data(as_text=True)
+    right = sign_in(client, citizen.username, "password123")
+    assert right.status_code == 403 and "đã bị ngừng kích hoạt" in right.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("path", ["/login", "/register"])
@@ -67,13 +54,8 @@ def test_pages_render_in_both_languages(client, path, lang, marker):
     ],
 )
 def test_each_user_lands_on_their_own_start_page_after_signing_in(client, make_user, role, landing):
-    from tests.portal.support import csrf
-
     user = make_user(role)
-    answer = client.post(
-        "/login",
-        data={"login": user.username, "password": "password123", "csrf_token": csrf(client, "/login")},
-    )
+    answer = sign_in(client, user.username, "password123")
     assert (
         answer.status_code == 302 and answer.headers["Location"].removeprefix("http://localhost") == landing
     )
