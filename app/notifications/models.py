@@ -1,4 +1,5 @@
-"""Messages to applicants about their dossiers: one row per event and channel, sent by a job."""
+"""Messages to applicants about their dossiers (one row per event and channel) and to petitioners
+about their petitions, sent by a job."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ class Notification(db.Model):
     __table_args__ = (UniqueConstraint("event_id", "channel"),)  # one event notifies once per channel
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    # None for a message about no dossier (the answer to a petition about a procedure).
+    dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), index=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_events.id"))
     kind: Mapped[str] = mapped_column(String(32))  # accepted, incomplete, refused, result_ready ...
     channel: Mapped[str] = mapped_column(String(8))  # email / sms
@@ -36,7 +38,7 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    dossier: Mapped[Dossier] = relationship()
+    dossier: Mapped[Dossier | None] = relationship()
     event: Mapped[DossierEvent | None] = relationship()
 
     @property

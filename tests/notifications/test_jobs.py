@@ -121,7 +121,7 @@ def test_a_missing_notification_is_a_no_op():
 
 
 def test_without_mail_server_the_email_is_logged_not_sent(monkeypatch, caplog):
-    channel_log = logging.getLogger("app.notifications.channels")
+    channel_log = logging.getLogger("app.core.mail")  # the e-mail channels live there
     monkeypatch.setattr(channel_log, "disabled", False)  # see test_sms_is_logged_...
     caplog.set_level(logging.INFO, logger=channel_log.name)
     config = {"MAIL_SERVER": "", "MAIL_SENDER": "Một cửa <no-reply@example.vn>"}

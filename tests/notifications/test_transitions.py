@@ -11,7 +11,7 @@ from app.core.time import local_iso
 from app.core.web import local_time
 from app.extensions import db
 from app.notifications.models import Notification
-from tests.factories import act, submit
+from tests.factories import act, on_a_working_day, submit
 from tests.notifications.support import (
     BIRTH,
     attach_result,
@@ -108,7 +108,7 @@ def test_rejection_after_appraisal_gives_the_reason(in_process_jobs, mailbox, ci
 def test_extension_email_apologises_with_the_new_appointment(rq_worker, mailbox, citizen, user):
     dossier = submit(citizen, BIRTH)
     act(dossier, "accept", user("tn.candang"))
-    new_appointment = dossier.appointment_at + timedelta(days=3)
+    new_appointment = on_a_working_day(dossier.appointment_at + timedelta(days=3))
     act(
         dossier,
         "extend",
