@@ -25,12 +25,13 @@ from jsonschema.exceptions import ValidationError as JsonSchemaError
 from app.core.time import to_local
 from app.dossiers.models import Dossier, DossierEvent
 from app.dossiers.snapshots import documents_as_of
+from app.national.queries import national_code_of
 from app.procedures import get_registry
 from app.procedures.definitions import Procedure
 
 TIME_FORMAT = "%Y%m%d%H%M%S"
 CHANNEL_FIELD_DEFAULT = "KenhNopHoSo"  # the public contract's name is unclear: NATIONAL_CHANNEL_FIELD
-CHANNEL_CODES = {"counter": 1, "online": 2, "postal": 3}
+CHANNEL_CODES = {"counter": 1, "online": 2, "postal": 3, "national_portal": 2}  # filed on the portal: online
 SUPPLEMENT_CODE = 5  # national status "yêu cầu bổ sung"
 FEE_NAME = "Lệ phí"
 # DanhSachHoSoBoSung: LoaiBoSung 1 = supplement request (Mẫu 02), 2 = new appointment (Mẫu 04);
@@ -178,7 +179,7 @@ def build_dossier_message(dossier: Dossier, event: DossierEvent) -> dict[str, An
     procedure, as_of = _procedure(dossier), event.as_of
     holding = as_of.unit
     return {
-        "MaHoSo": dossier.code,
+        "MaHoSo": national_code_of(dossier),
         "MaTTHC": procedure.code,
         "TenTTHC": procedure.name.vi,
         "MaLinhVuc": procedure.field_code,
@@ -216,7 +217,7 @@ def build_progress_message(dossier: Dossier, event: DossierEvent) -> dict[str, A
     else:
         unit = step.unit.name if step is not None and step.unit else dossier.receiving_unit.name
     return {
-        "MaHoSo": dossier.code,
+        "MaHoSo": national_code_of(dossier),
         "NguoiXuLy": actor.name if actor else None,
         "TieuDe": transition.label.vi if transition else event.transition,
         "ThoiDiemXuLy": national_time(event.created_at),
