@@ -22,11 +22,39 @@ export PYTEST_ARGS
 RUN_STAMP := $(VENV)/.installed-run-$(shell cat requirements.txt | sha256sum | cut -c1-12)
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
 
+# `make run` signs citizens in through a development stand-in for VNeID on IDP_PORT (a real OpenID
+# Connect provider on loopback, app/identity/demo_provider.py; not VNeID).
+IDP_PORT ?= 5001
+DEMO_CLIENT_ID := mot-cua-dev
+DEMO_CLIENT_SECRET := dev-only-not-secret
+DEMO_IDP := OIDC_ISSUER=http://127.0.0.1:$(IDP_PORT) OIDC_CLIENT_ID=$(DEMO_CLIENT_ID) \
+	OIDC_CLIENT_SECRET=$(DEMO_CLIENT_SECRET)
+
+# `make run` signs electronic results with a test certificate authority of its own (each unit's key
+# issued on first use; `flask results make-test-ca` makes them all at once).
+DEMO_RESULTS := RESULT_TEST_CA_DIR=instance/results-ca
+
+# `make run` pays online through a development stand-in for the national payment platform on PAY_PORT
+# (a real HTTP server on loopback, app/payments/simulator.py; not the national platform).
+PAY_PORT ?= 5002
+DEMO_MERCHANT := MOTCUA-ANGIANG
+DEMO_PAYMENT_KEY := dev-only-payment-key
+DEMO_PAYMENTS := PAYMENT_PLATFORM_URL=http://127.0.0.1:$(PAY_PORT) PAYMENT_MERCHANT_CODE=$(DEMO_MERCHANT) \
+	PAYMENT_PLATFORM_KEY=$(DEMO_PAYMENT_KEY)
+
+# `make run` exchanges dossiers with a development stand-in for the National Public Service Portal and
+# its LGSP on PORTAL_PORT (a real HTTP server on loopback, app/national/simulator.py; not the portal):
+# statuses go out to it, dossiers filed on it are pushed in, signed with the demo LGSP key.
+PORTAL_PORT ?= 5003
+DEMO_LGSP_KEY := dev-only-lgsp-key
+DEMO_NATIONAL := NATIONAL_PORTAL_URL=http://127.0.0.1:$(PORTAL_PORT)/lgsp/dossiers INBOUND_TRANSPORT=push \
+	INBOUND_HMAC_KEY=$(DEMO_LGSP_KEY)
+
 # `make run` is the embedded default whatever the developer's shell exports.
 EMBEDDED := env -u APP_ENV -u DATABASE_URL -u REDIS_URL -u STORAGE_BACKEND \
-	-u S3_ENDPOINT -u S3_ACCESS_KEY -u S3_SECRET_KEY -u S3_BUCKET
+	-u S3_ENDPOINT -u S3_ACCESS_KEY -u S3_SECRET_KEY -u S3_BUCKET PORT=$(PORT)
 
-.PHONY: help venv install install-dev run test test-fast fuzz load serve worker scheduler lint format migrate seed \
+.PHONY: help venv install install-dev run test test-fast fuzz load bench-signin serve worker scheduler lint format migrate seed \
 	services services-stop clean
 
 help: ## list the targets
@@ -51,12 +79,23 @@ install: $(RUN_STAMP) ## install requirements.txt into .venv (only when it chang
 
 install-dev: $(DEV_STAMP) ## install requirements-dev.txt (tests, ruff, SeaweedFS) into .venv
 
-run: install ## migrate, seed the demo data and serve on 127.0.0.1:PORT (5000), embedded default
+run: install ## migrate, seed the demo data and serve on 127.0.0.1:PORT (5000), embedded default, with stand-ins for VNeID (IDP_PORT 5001), the payment platform (PAY_PORT 5002) and the national portal (PORTAL_PORT 5003)
 	mkdir -p instance
 	$(PY) scripts/build_translations.py
 	$(EMBEDDED) $(FLASK) db upgrade
 	$(EMBEDDED) $(FLASK) seed demo
-	$(EMBEDDED) $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	$(EMBEDDED) $(PY) -m app.identity.demo_provider --port $(IDP_PORT) --client-id $(DEMO_CLIENT_ID) \
+		--client-secret $(DEMO_CLIENT_SECRET) --redirect-uri http://127.0.0.1:$(PORT)/login/vneid/callback \
+		--redirect-uri http://localhost:$(PORT)/login/vneid/callback & \
+	IDP_PID=$$!; \
+	$(EMBEDDED) $(PY) -m app.payments.simulator --port $(PAY_PORT) --merchant-code $(DEMO_MERCHANT) \
+		--key $(DEMO_PAYMENT_KEY) & \
+	PAY_PID=$$!; \
+	$(EMBEDDED) $(PY) -m app.national.simulator --port $(PORTAL_PORT) --system-url http://127.0.0.1:$(PORT) \
+		--inbound-key $(DEMO_LGSP_KEY) & \
+	PORTAL_PID=$$!; \
+	trap 'kill $$IDP_PID $$PAY_PID $$PORTAL_PID 2>/dev/null || true' EXIT; \
+	$(EMBEDDED) $(DEMO_IDP) $(DEMO_RESULTS) $(DEMO_PAYMENTS) $(DEMO_NATIONAL) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-dev ## run the whole suite against real PostgreSQL, Redis and S3
 	PY=$(PY) VENV=$(VENV) scripts/test.sh
@@ -77,6 +116,9 @@ load: install-dev ## load test: Locust users against gunicorn + rq workers on th
 	$(PY) scripts/build_translations.py
 	source scripts/services.sh && trap 'services_stop || true' EXIT && services_start && \
 		$(PY) benchmarks/load.py $(LOAD_ARGS)
+
+bench-signin: install ## time a failed sign-in for an existing and an unknown account (benchmarks/signin_timing.py)
+	env -u DATABASE_URL -u REDIS_URL $(PY) benchmarks/signin_timing.py
 
 serve: install ## production: migrate, then gunicorn (needs APP_ENV=production and its settings)
 	$(PY) scripts/build_translations.py

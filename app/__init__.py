@@ -16,13 +16,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.from_object(load_config())
     if overrides:
         app.config.update(overrides)
+    from app.org.structure import current_structure_of
+
+    app.config["ORG_LEVELS"] = list(current_structure_of(app.config).all_levels)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.json.ensure_ascii = False  # Vietnamese text stays readable in API responses
     app.json.sort_keys = False
     _configure_logging()
 
     from app.core import inputs
-    from app.extensions import api, db, login_manager, migrate
+    from app.extensions import api, db, limiter, login_manager, migrate
 
     inputs.init_app(app)  # before any route: ids in paths use its bounded `int` converter
     db.init_app(app)
@@ -35,6 +38,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     login_manager.init_app(app)
     api.init_app(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    limiter.init_app(app)  # rate limits per client address (after ProxyFix has set it)
 
     from app.core import uow
     from app.core.errors import register_error_handlers
@@ -74,17 +85,24 @@ def _register_domains(app: Flask) -> None:
         calendar,
         demo,
         dossiers,
+        identity,
+        inbound,
         indicators,
         jobs,
         notifications,
         official_forms,
         org,
         outbox,
+        payments,
+        petitions,
         portal,
         procedures,
         queues,
         ratings,
         reports,
+        representation,
+        results,
+        search,
         storage,
         sync,
         workflow,
@@ -94,6 +112,7 @@ def _register_domains(app: Flask) -> None:
     domains = (
         org,
         auth,
+        identity,
         calendar,
         procedures,
         storage,
@@ -101,18 +120,24 @@ def _register_domains(app: Flask) -> None:
         outbox,
         dossiers,
         workflow,
+        results,
         portal,
+        representation,
         official_forms,
         notifications,
         ratings,
+        payments,
+        petitions,
         workspace,
         queues,
+        search,
         indicators,
         admin,
         alerts,
         audit,
         reports,
         sync,
+        inbound,
         demo,
     )
     for domain in domains:

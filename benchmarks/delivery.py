@@ -1,34 +1,37 @@
-"""Benchmark of event delivery: nothing lost, order kept, across a receiver outage and flaps.
+"""Benchmark of delivery between this system and the National Public Service Portal, across an outage.
 
-    .venv/bin/python benchmarks/delivery.py [--dossiers 1000] [--transitions 10000] [--down-seconds 600]
-        [--flaps 3] [--workers 2] [--up-messages 2000]
+    .venv/bin/python benchmarks/delivery.py [--scenario national] [--down-seconds 600] [--dossiers 100]
+        [--filings 40] [--workers 2]
+    .venv/bin/python benchmarks/delivery.py --scenario webhook [--dossiers 1000] [--transitions 10000]
+        [--down-seconds 600] [--flaps 3] [--workers 2] [--up-messages 2000]
 
 Needs DATABASE_URL, REDIS_URL, S3_ENDPOINT, S3_ACCESS_KEY and S3_SECRET_KEY (scripts/services.sh).
+Every run has a fresh database, bucket and queue of its own (benchmarks/harness.py).
 
-Set-up: a fresh database with N dossiers (benchmarks/seed_million.py), one webhook subscriber for
-every event, a real HTTP receiver on loopback (tests/sync/receiver.py: a threaded http.server that
-records every request it answers 200), and W real rq workers (`python -m app.worker`) on this run's
-queue. National sync is off: the subscriber is the only destination, so every transition is one
-delivery, signed, through the same lane/claim/lease/sweeper code as the national portal.
+**national** (the default): the 10-minute outage both ways, with the production settings (no
+DELIVERY_* or INBOUND_* override: backoff 10 s doubling to 1800 s with jitter, sweeps and polls every
+30 s). The portal is the simulator (app/national/simulator.py, a real HTTP server on loopback); the
+system polls it for filings (INBOUND_TRANSPORT=poll) and sends it every status. W real rq workers
+and the real scheduler (`python -m app.scheduler`) run beside this process.
+1. set-up: both eras of An Giang; N birth registrations registered at xã Cần Đăng's centre and
+   accepted through the workflow engine, delivered with the portal up;
+2. outage: the portal stops listening for `--down-seconds`; meanwhile the officers move every
+   dossier through the rest of its workflow (six transitions each, round-robin, spread evenly) and
+   citizens file F dossiers with documents on the portal;
+3. recovery: the portal listens again; timed until every message is delivered and every filing is a
+   dossier here whose submission has reached the portal.
+Reported: messages lost (a delivery row whose message id never reached the portal), out of order (a
+message that first arrived after a later one of the same dossier), duplicates received (per message
+id), invalid messages (the portal's JSON Schema check), the time from recovery to the drained
+backlog, and the filings: all received, and none before the recovery.
 
-How transitions are made: the script writes each transition as an outbox row (already processed)
-and calls the outbox handler of the sync domain (`app.sync.services.create_deliveries`) in the same
-transaction, as the outbox dispatch job does; commits per batch of 100 enqueue the lanes after
-commit. The workflow engine is not involved (its cost is measured by lifecycle.py), so the figures
-are those of delivery alone.
-
-Phases:
-1. outage: the receiver stops listening (connection refused); the T transitions, spread over the
-   dossiers round-robin, are written evenly across the down period; workers fail, back off and retry;
-2. flaps: the receiver comes back, then goes down 2 s / up 3 s `--flaps` times;
-3. drain: until every delivery is delivered (the sweeper and the scheduled retries pick them up);
-4. throughput: `--up-messages` more transitions are written while the subscriber is paused, then it
-   is resumed with the receiver up, timed from the resume to the last 2xx (delivery alone, not the
-   writing of the transitions).
-
-Reported: messages lost (written but never received), per-dossier order violations (a message that
-first arrived after a later one of the same dossier), duplicates received (at least once), time from
-the first recovery to the drained backlog, and delivery throughput with the receiver up.
+**webhook**: delivery alone (the workflow engine is not in the loop): one webhook subscriber for
+every event, a real HTTP receiver on loopback (tests/sync/receiver.py), T transitions written as
+outbox rows plus what the sync handler writes for them, in batches of 100, with shortened backoff
+settings (DELIVERY_SETTINGS). Phases: the receiver down while the T transitions are written
+round-robin over the dossiers (benchmarks/seed_million.py); up, then down 2 s / up 3 s `--flaps`
+times; drained; then `--up-messages` more for a paused subscriber, resumed and timed (throughput).
+Reported: lost, per-dossier order violations, duplicates, drain time, throughput.
 """
 
 from __future__ import annotations
@@ -180,13 +183,22 @@ def analyse(receiver: Receiver, expected_ids: list[int]) -> dict[str, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--dossiers", type=int, default=1000)
-    parser.add_argument("--transitions", type=int, default=10_000)
+    parser.add_argument("--scenario", choices=["national", "webhook"], default="national")
+    parser.add_argument("--dossiers", type=int, default=None, help="national 100, webhook 1000")
+    parser.add_argument("--filings", type=int, default=40, help="national: filed on the portal meanwhile")
+    parser.add_argument("--transitions", type=int, default=10_000, help="webhook only")
     parser.add_argument("--down-seconds", type=float, default=600)
-    parser.add_argument("--flaps", type=int, default=3)
+    parser.add_argument("--flaps", type=int, default=3, help="webhook only")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--up-messages", type=int, default=2000)
+    parser.add_argument("--up-messages", type=int, default=2000, help="webhook only")
     args = parser.parse_args()
+    if args.scenario == "national":
+        from national_outage import run_national
+
+        args.dossiers = args.dossiers or 100
+        run_national(args)
+        return
+    args.dossiers = args.dossiers or 1000
     os.environ.update(DELIVERY_SETTINGS)
     os.environ["NATIONAL_PORTAL_URL"] = ""
     logs = ROOT / ".pytest_cache"

@@ -224,6 +224,31 @@ def bearer_headers(app: Any, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def session_headers(app: Any, username: str, password: str = "demo12345") -> dict[str, str]:  # noqa: S107
+    """A Cookie header of a page session of a demo account, signed in through the real sign-in
+    pages once (as `tests.web.sign_in` does it), for benchmarks of HTML pages over HTTP."""
+    from app.extensions import db
+    from tests.web import sign_in
+
+    with app.app_context():
+        client = app.test_client()
+        response = sign_in(client, username, password)
+        cookie = client.get_cookie("session")
+        db.session.remove()
+    if response.status_code != 302 or cookie is None:
+        raise RuntimeError(f"signing in as {username!r} failed: HTTP {response.status_code}")
+    return {"Cookie": f"session={cookie.value}"}
+
+
+def plan_path(node: dict) -> str:
+    """An EXPLAIN (FORMAT JSON) plan as one line: node types, index names, rows filtered out."""
+    name = node["Node Type"] + (f" {node['Index Name']}" if "Index Name" in node else "")
+    if node.get("Rows Removed by Filter"):
+        name += f" ({node['Rows Removed by Filter']:,} rows filtered out)"
+    children = node.get("Plans", [])
+    return name if not children else name + " > " + " + ".join(plan_path(c) for c in children)
+
+
 # --- the environment -----------------------------------------------------------------------------
 
 

@@ -11,10 +11,11 @@
 - **Supervisors** of the province (`giamsat.tinh`) open the dashboard API: indicators, ranking by
   unit and by procedure, trend, and the dossier list behind a figure.
 
-Each simulated person signs in once through `POST /api/v1/auth/token` with the demo password and
-then uses the bearer token. The form and the documents of a submission are built from the
-procedure's published definition (`GET /api/v1/procedures/<code>`), as an API client would.
-Requests are named by kind (`GET /api/v1/dossiers/[code]`), so the figures are per kind.
+Each simulated person signs in once through `POST /api/v1/auth/token` with the demo password (staff
+with a code of the demo second factor too) and then uses the bearer token. The form and the
+documents of a submission are built from the procedure's published definition
+(`GET /api/v1/procedures/<code>`), as an API client would. Requests are named by kind
+(`GET /api/v1/dossiers/[code]`), so the figures are per kind.
 
     .venv/bin/locust -f benchmarks/locustfile.py --headless -u 20 -r 5 -t 2m --host http://127.0.0.1:8000
 
@@ -26,11 +27,14 @@ from __future__ import annotations
 import json
 import os
 import random
+import time
 import uuid
 
+import pyotp
 from locust import HttpUser, between, task
 
 PASSWORD = os.environ.get("LOAD_PASSWORD", "demo12345")  # the demo accounts' password (app/demo/seed.py)
+TOTP_SECRET = os.environ.get("LOAD_TOTP_SECRET", "ANGIANGDEMOTOTPSECRETONLYFORDEMO")  # demo staff (seed)
 BIRTH = "1.001193"
 COMMUNE = "000.21.30.H01"  # UBND xã Cần Đăng, where tn.candang receives
 SAMPLE_VALUES = {
@@ -64,15 +68,41 @@ def minimal_pdf() -> bytes:
 PDF = minimal_pdf()
 
 
+class _TotpSteps:
+    """Codes of the demo staff accounts' authenticator (the documented demo secret). The app accepts
+    a code once, for the current 30-second step or one either side (RFC 6238), so simulated officers
+    sharing one account take the steps in turn, and wait for the next step when all three are spent."""
+
+    def __init__(self) -> None:
+        self.last: dict[str, int] = {}
+
+    def code(self, username: str) -> str:
+        totp = pyotp.TOTP(TOTP_SECRET)
+        while True:
+            now = totp.timecode(time.time())
+            step = max(now - 1, self.last.get(username, now - 2) + 1)
+            if step <= now + 1:
+                self.last[username] = step
+                return totp.generate_otp(step)
+            time.sleep(totp.interval - time.time() % totp.interval + 0.05)
+
+
+TOTP_STEPS = _TotpSteps()
+
+
 class SignedIn(HttpUser):
     abstract = True
     usernames: tuple[str, ...] = ()
+    staff = False  # staff send the code of their second factor too
 
     def on_start(self) -> None:
         username = random.choice(self.usernames)
+        login = {"username": username, "password": PASSWORD}
+        if self.staff:
+            login["otp"] = TOTP_STEPS.code(username)
         with self.client.post(
             "/api/v1/auth/token",
-            json={"username": username, "password": PASSWORD},
+            json=login,
             name="POST /api/v1/auth/token",
             catch_response=True,
         ) as answer:
@@ -155,6 +185,7 @@ class ReceptionOfficer(SignedIn):
     weight = 5
     wait_time = between(1, 4)
     usernames = ("tn.candang",)
+    staff = True
 
     @task(3)
     def list_queue(self) -> None:
@@ -185,6 +216,7 @@ class Supervisor(SignedIn):
     weight = 3
     wait_time = between(2, 6)
     usernames = ("giamsat.tinh",)
+    staff = True
 
     @task(3)
     def indicators(self) -> None:

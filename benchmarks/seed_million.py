@@ -23,6 +23,7 @@ unknown NOT NULL columns stop the run, so a new column must be added to `EXTRA_C
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -127,6 +128,10 @@ EXTRA_COLUMNS = {
     "rating_time": "NULL",
     "rating_contacts": "NULL",
     "rating_conduct": "NULL",
+    # the area at the procedure's competent level of the receiving unit, as app.workflow.routing picks it
+    "competent_unit_id": "x.competent_unit_id",
+    "dispatch_reason": "NULL",
+    "received_outside_area": "false",
 }
 
 
@@ -147,6 +152,7 @@ class Combo:
     summary: str
     assignee_id: int | None
     weight: float
+    competent_unit_id: int | None = None
 
 
 def _combos(app: Any) -> list[Combo]:
@@ -173,6 +179,15 @@ def _combos(app: Any) -> list[Combo]:
             unit = by_id[unit.parent_id]
         return unit
 
+    def area_of(unit: Any, level: str) -> int | None:
+        """The topmost ancestor-or-self at `level` (app.org.queries.area_at_level)."""
+        found = None
+        while unit is not None:
+            if unit.level == level:
+                found = unit.id
+            unit = by_id.get(unit.parent_id)
+        return found
+
     def find(kind: str, recv: Any) -> Any:
         if kind == "@district":
             return district_of(recv)
@@ -195,6 +210,7 @@ def _combos(app: Any) -> list[Combo]:
             if deadline.kind == "same_day"
             else deadline.amount * (33.6 if deadline.kind == "working_days" else 1.4)
         )
+        competent_of = {u.id: area_of(u, proc.competent_level) for u in receiving}
         for recv in receiving:
             for category, weight in CATEGORY_WEIGHTS.items():
                 options = OVERRIDES.get(proc.code, {}).get(category, DEFAULT_STATES[category])
@@ -212,7 +228,7 @@ def _combos(app: Any) -> list[Combo]:
                             state.national_code, holder.id, category, span, deadline.kind,
                             deadline.amount, proc.name.vi[:500],
                             specialists.get(holder.id) if category in WORKING else None,
-                            share * weight * w / option_total,
+                            share * weight * w / option_total, competent_of[recv.id],
                         )
                     )  # fmt: skip
     return combos
@@ -250,8 +266,10 @@ def _dossier_sql(columns: list[str], base: int, n: int) -> str:
     h_slot = HASH.format(g="g", m=2654435761)  # recomputed from the id for steps and events
     values = {
         "id": f"{base} + x.g",
+        # receipt date and the serial of the unit's day, as app.dossiers.codes issues them (4 digits, more
+        # when a day has more than 9,999)
         "code": "x.unit_code || '-' || to_char(x.submitted_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYMMDD') "
-        "|| '-' || lpad(x.g::text, 7, '0')",
+        "|| '-' || lpad(x.serial::text, greatest(4, length(x.serial::text)), '0')",
         "version": "1",
         "procedure_code": "x.procedure_code",
         "procedure_version": "x.procedure_version",
@@ -331,7 +349,10 @@ def _dossier_sql(columns: list[str], base: int, n: int) -> str:
              WHEN z.category = 'result_ready' THEN z.completed_at
              WHEN z.category = 'submitted' THEN z.submitted_at
              WHEN z.category = 'closed' THEN z.submitted_at + make_interval(secs => 86400 * z.r3)
-             ELSE z.recv_at + (now() - z.recv_at) * (0.2 + 0.7 * z.r3) END AS updated_at
+             ELSE z.recv_at + (now() - z.recv_at) * (0.2 + 0.7 * z.r3) END AS updated_at,
+        row_number() OVER (
+            PARTITION BY z.receiving_unit_id, (z.submitted_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+            ORDER BY z.submitted_at, z.g) AS serial
       FROM ({timed}) z"""
     return (
         f"INSERT INTO dossiers ({', '.join(columns)})\n"
@@ -367,6 +388,20 @@ def _steps_sql(base: int) -> str:
     JOIN bench_slot s ON s.slot = {HASH.format(g=f"d.id - {base}", m=2654435761)} % {SLOTS}
     JOIN bench_combo c ON c.id = s.combo_id
     WHERE d.id > {base} AND {forwarded}"""
+
+
+def _holders_sql(base: int) -> str:
+    """The units that hold or held each dossier (receiving, holding now, each step's) with the copied
+    search keys (app.search.models.holder_keys; the generated phones are already in national form)."""
+    return f"""
+    INSERT INTO dossier_holders (unit_id, dossier_id, submitted_at, procedure_code, code_reversed,
+                                 name_search, citizen_id, phone)
+    SELECT h.unit_id, d.id, d.submitted_at, d.procedure_code, reverse(d.code), d.applicant_name_search,
+           d.applicant_citizen_id, d.applicant_phone
+    FROM (SELECT id AS dossier_id, receiving_unit_id AS unit_id FROM dossiers WHERE id > {base}
+          UNION SELECT id, current_unit_id FROM dossiers WHERE id > {base}
+          UNION SELECT dossier_id, unit_id FROM dossier_steps WHERE dossier_id > {base}) h
+    JOIN dossiers d ON d.id = h.dossier_id"""
 
 
 # Instants in a snapshot are ISO 8601 in Vietnam time, as app.core.time.local_iso writes them.
@@ -409,7 +444,7 @@ def _templates(conn: Any, combos: list[Combo]) -> None:
         "CREATE TEMP TABLE bench_combo (id int PRIMARY KEY, procedure_code text, procedure_version int, "
         "receiving_unit_id int, unit_code text, unit_name text, state text, national_status int, "
         "current_unit_id int, category text, span_hours float8, budget_kind text, budget_amount int, "
-        "summary text, assignee_id int, weight float8)"
+        "summary text, assignee_id int, weight float8, competent_unit_id int)"
     )
     with conn.cursor().copy(f"COPY bench_combo (id, {', '.join(fields)}) FROM STDIN") as copy:
         for i, c in enumerate(combos):
@@ -449,10 +484,12 @@ def seed(app: Any, database_url: str, dossiers: int) -> dict[str, float]:
         for label, sql in (
             ("dossiers", _dossier_sql(columns, base, dossiers)),
             ("steps", _steps_sql(base)),
+            ("holders", _holders_sql(base)),
             ("events", _events_sql(base)),
         ):
             began = time.perf_counter()
-            count = conn.execute(sql).rowcount
+            with _indexes_built_after(conn, "dossier_holders" if label == "holders" else None):
+                count = conn.execute(sql).rowcount
             conn.commit()
             timings[label] = time.perf_counter() - began
             log(f"{count:,} {label} in {timings[label]:.1f} s")
@@ -463,11 +500,31 @@ def seed(app: Any, database_url: str, dossiers: int) -> dict[str, float]:
         conn.commit()
     with psycopg.connect(conninfo, autocommit=True) as conn:
         began = time.perf_counter()
-        conn.execute("VACUUM ANALYZE dossiers, dossier_steps, dossier_events")
+        conn.execute("VACUUM ANALYZE dossiers, dossier_steps, dossier_holders, dossier_events")
         timings["vacuum analyze"] = time.perf_counter() - began
         log(f"VACUUM ANALYZE in {timings['vacuum analyze']:.1f} s")
     _check_sample(app)
     return timings
+
+
+@contextlib.contextmanager
+def _indexes_built_after(conn: Any, table: str | None) -> Any:
+    """Drop the table's secondary indexes for a bulk insert and build them again from their own
+    definitions (pg_get_indexdef) afterwards: one build each instead of a million insertions into a
+    trigram index."""
+    if table is None:
+        yield
+        return
+    indexes = conn.execute(
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass AND NOT i.indisprimary",
+        (table,),
+    ).fetchall()
+    for name, _definition in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
+    yield
+    for _name, definition in indexes:
+        conn.execute(definition)
 
 
 def _check_sample(app: Any) -> None:
@@ -494,6 +551,41 @@ def _check_sample(app: Any) -> None:
     if bad:
         raise SystemExit(f"generated columns differ from the app's computation, e.g. {bad[:3]}")
     log(f"applicant_name_search and queue_due_at equal the app's computation on {len(sample)} sampled rows")
+    _check_holders(app)
+
+
+def _check_holders(app: Any) -> None:
+    """The generated dossier_holders rows: the units the flush listener would have written (receiving,
+    holding now, every step's) with app.search.models.holder_keys, on a random sample."""
+    from sqlalchemy import select, text
+
+    from app.dossiers.models import Dossier, DossierStep
+    from app.extensions import db
+    from app.search.models import DossierHolder, holder_keys
+
+    with app.app_context():
+        sample = db.session.scalars(
+            select(Dossier).from_statement(text("SELECT * FROM dossiers TABLESAMPLE SYSTEM (0.2) LIMIT 500"))
+        ).all()
+        bad = []
+        for dossier in sample:
+            steps = db.session.scalars(
+                select(DossierStep.unit_id).where(DossierStep.dossier_id == dossier.id)
+            )
+            rows = db.session.scalars(
+                select(DossierHolder).where(DossierHolder.dossier_id == dossier.id)
+            ).all()
+            wanted = {dossier.receiving_unit_id, dossier.current_unit_id, *steps}
+            keys = holder_keys(dossier)
+            if {r.unit_id for r in rows} != wanted or any(
+                {k: getattr(r, k) for k in keys} != keys for r in rows
+            ):
+                bad.append(dossier.code)
+        db.session.rollback()
+        db.session.remove()
+    if bad:
+        raise SystemExit(f"generated dossier_holders differ from what the app writes, e.g. {bad[:3]}")
+    log(f"dossier_holders equal what the app writes on {len(sample)} sampled dossiers")
 
 
 def main() -> None:

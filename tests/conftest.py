@@ -27,7 +27,7 @@ import pytest
 from flask import g
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,6 +133,9 @@ def service_env(database_url, smtp_server):
         "REDIS_URL": _require_env("REDIS_URL"),
         "RQ_QUEUE": f"test-{RUN_ID}",
         "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
+        # The design card's deployment: three tiers for all time (tests/two_tier covers the
+        # two-era structure a province runs today).
+        "ORG_PERIODS": "province,district,commune",
         "STORAGE_BACKEND": "s3",
         "S3_ENDPOINT": _require_env("S3_ENDPOINT"),
         "S3_ACCESS_KEY": _require_env("S3_ACCESS_KEY"),
@@ -148,6 +151,9 @@ def app(service_env):
     config = {
         "TESTING": True,
         "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
+        # Rate limits in Redis, as in production, under keys of this run only (reset for each test).
+        "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": f"limits-test-{RUN_ID}"},
+        "TRUSTED_PROXIES": 1,  # as behind the production reverse proxy
         "SQLALCHEMY_DATABASE_URI": service_env["DATABASE_URL"],
         "SQLALCHEMY_ENGINE_OPTIONS": {
             "pool_size": 10,
@@ -236,8 +242,12 @@ def _seed_marks(app):
 
 @pytest.fixture(autouse=True)
 def app_ctx(request, app, _seed_marks):
-    """Every test runs inside an app context and leaves only the seeded data behind."""
+    """Every test runs inside an app context and leaves only the seeded data behind, with the rate
+    limits of the client addresses (Flask-Limiter) starting afresh."""
+    from app.extensions import limiter
+
     with app.app_context():
+        limiter.reset()  # this app's counters (each app keeps its own storage)
         if not _commits_for_real(request.node):
             with _rolled_back(app):
                 yield
@@ -269,6 +279,8 @@ def _forget_commits(seed_marks: tuple[int, int]) -> None:
     empty_queues()
     _truncate(volatile)
     db.session.execute(delete(User).where(User.id > seed_marks[0]))
+    # The demo accounts as seeded: no spent TOTP step (a later test may sign them in at once again).
+    db.session.execute(update(User).values(totp_last_step=None))
     db.session.execute(delete(Unit).where(Unit.id > seed_marks[1]))
     db.session.commit()
     db.session.remove()
@@ -325,10 +337,11 @@ def _truncate(tables: list[str]) -> None:
 
 class RequestScopedClient(FlaskClient):
     """Tests run inside an app context, so every request of a test shares its `g`: drop what
-    extensions cache there per request (locale, CSRF token, working calendar) as a new request would."""
+    extensions cache there per request (locale, CSRF token, working calendar, the signed-in user) as
+    a new request would."""
 
     def open(self, *args, **kwargs):
-        for name in ("_flask_babel", "csrf_token", "lang", "working_calendar"):
+        for name in ("_flask_babel", "csrf_token", "lang", "working_calendar", "_login_user"):
             g.pop(name, None)
         return super().open(*args, **kwargs)
 
@@ -340,8 +353,13 @@ def client(app):
 
 @pytest.fixture
 def make_user():
-    """A user made through the accounts service, in a unit of work of its own (as an admin page would)."""
+    """A user made through the accounts service, in a unit of work of its own (as an admin page would).
+    Staff accounts come with a second factor (a TOTP secret), as if enrolled on an earlier sign-in;
+    `second_factor=False` for one that has not enrolled yet."""
+    import pyotp
+
     from app.auth.services import create_user
+    from app.core.db import utcnow
     from app.core.uow import unit_of_work
 
     counter = iter(range(1, 10_000))
@@ -363,9 +381,13 @@ def make_user():
         }
         if role == "citizen":
             fields["citizen_id"] = extra.pop("citizen_id", f"0891{90 + n % 9:02d}{n:06d}")
+        enrolled = extra.pop("second_factor", True)
         fields.update(extra)
         with unit_of_work():
-            return create_user(**fields)
+            created = create_user(**fields)
+            if enrolled and created.needs_second_factor:  # as if enrolled on an earlier sign-in
+                created.totp_secret, created.totp_enabled_at = pyotp.random_base32(), utcnow()
+            return created
 
     return factory
 
@@ -433,6 +455,11 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def live_server(app):
+    yield from serve_live(app)
+
+
+def serve_live(app):
+    """The app on a loopback port in a thread of its own, for the browser (yields its base URL)."""
     from werkzeug.serving import make_server
 
     server = make_server("127.0.0.1", 0, app, threaded=True)

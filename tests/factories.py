@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from app.core.time import local_iso
+from app.calendar.services import get_calendar
+from app.core.time import local_iso, to_local
 from app.core.uow import unit_of_work
 from app.procedures import get_registry
 from app.procedures.definitions import FieldSpec, Procedure
@@ -66,6 +67,12 @@ SAMPLE_VALUES = {
 
 
 def sample_value(field: FieldSpec):
+    if field.type == "unit":  # the first area of the field's level that exists today
+        from datetime import date
+
+        from app.org.queries import list_units_at_level
+
+        return list_units_at_level(field.level, date.today())[0].code
     return field.choices[0] if field.type == "choice" else SAMPLE_VALUES[field.type]
 
 
@@ -137,5 +144,15 @@ def multipart_for(procedure: Procedure, unit_code: str | None = None) -> dict:
     return body
 
 
+def on_a_working_day(instant: datetime) -> datetime:
+    """`instant` (Vietnam time), moved on by whole days to a working day of the calendar: a new
+    appointment (Mẫu 04) on a day off is refused."""
+    calendar, local = get_calendar(), to_local(instant)
+    while not calendar.is_working_day(local.date()):
+        local += timedelta(days=1)
+    return local
+
+
 def later_appointment(dossier) -> str:
-    return local_iso(dossier.appointment_at + timedelta(days=3))
+    """An appointment three days after the dossier's, on a working day."""
+    return local_iso(on_a_working_day(dossier.appointment_at + timedelta(days=3)))

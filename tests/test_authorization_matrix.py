@@ -70,10 +70,18 @@ OVERSEERS = "   login  403    403    403    403    ok     403    403    ok     o
 ADMIN = "       login  403    403    403    403    403    403    403    403    ok"
 ADMIN_FORM = "  login  403    403    403    403    403    403    403    403    ok/400"
 API_PUBLIC = PUBLIC
+# The land dossier held by the district land registry: xã Cần Đăng's staff see it but do not hold it.
+REGISTRY_ONLY = "login 403 403 403 403 403 404 404 403 403"
+TO_SIGN_IN = "   login  login  login  login  login  login  login  login  login  login"
+SIGNED_IN = "    login  ok     ok     ok     ok     ok     ok     ok     ok     ok"
+SIGNED_IN_FORM = "login ok/400 ok/400 ok/400 ok/400 ok/400 ok/400 ok/400 ok/400 ok/400"
+SIGNED_STAFF = " login  404    404    ok     ok     ok     ok     ok     ok     ok"
+SIGNED_STAFF_FORM = "login 404  404    ok/400 ok/400 ok/400 ok/400 ok/400 ok/400 ok/400"
 API_SIGNED = "  401    ok     ok     ok     ok     ok     ok     ok     ok     ok"
 API_VISIBLE = " 401    ok     404    ok     ok     ok     404    404    ok     ok"
 API_HOLDERS = " 401    403    404    ok     ok     ok     404    404    ok     ok"
 API_OFFICERS = "401    403    403    ok     ok     ok     ok     403    403    403"
+API_STAFF = "   401    403    403    ok     ok     ok     ok     ok     ok     ok"
 API_OVERSEERS = "401   403    403    403    403    ok     403    403    ok     ok"
 API_ADMIN = "   401    403    403    403    403    403    403    403    403    ok"
 
@@ -105,6 +113,40 @@ MATRIX: dict[str, Row] = {
     ),
     "auth_pages.register": Row("/register", {"GET": PUBLIC, "POST": PUBLIC_FORM}),
     "auth_pages.logout": Row("/logout", {"POST": PUBLIC}),
+    "auth_pages.second_factor": Row(
+        "/login/second-factor",
+        {"GET": TO_SIGN_IN, "POST": TO_SIGN_IN},
+        {"code": "123456"},
+        note="without a pending sign-in (a right password just before) it leads back to /login",
+    ),
+    "auth_pages.second_factor_setup": Row(
+        "/account/second-factor",
+        {"GET": SIGNED_STAFF, "POST": SIGNED_STAFF_FORM},
+        {"code": "12"},
+        note="staff: enrolment, or new recovery codes against a current code; citizens have none",
+    ),
+    "auth_pages.change_password": Row(
+        "/account/password",
+        {"GET": SIGNED_IN, "POST": SIGNED_IN_FORM},
+        {"current": "sai-mat-khau", "password": "moi-12345", "confirm": "moi-12345"},
+        note="the wrong current password: refused after the caller was let in",
+    ),
+    "auth_pages.forgot_password": Row(
+        "/password/forgot",
+        {"GET": PUBLIC, "POST": PUBLIC},
+        {"login": "ai-do"},
+        note="the same answer for anyone",
+    ),
+    "auth_pages.reset_password": Row(
+        "/password/reset/1-" + "0" * 64,
+        {"GET": PUBLIC_FORM, "POST": PUBLIC_FORM},
+        note="a link that works for no one: the page says the link no longer works",
+    ),
+    "auth_pages.confirm_signup": Row(
+        "/register/confirm/1-" + "0" * 64,
+        {"GET": PUBLIC_FORM, "POST": PUBLIC_FORM},
+        note="a link that works for no one: the page says the link no longer works",
+    ),
     "my_dossiers.track": Row(
         "/track",
         {"GET": PUBLIC, "POST": PUBLIC_FORM},
@@ -151,6 +193,66 @@ MATRIX: dict[str, Row] = {
         note="an incomplete rating form: 400 for the owner",
     ),
     "official_forms_pages.download": Row("/dossiers/{accepted}/forms/{form}", {"GET": VISIBLE}),
+    # --- electronic identification and representatives (the applicant authorised a third account)
+    "identity.start": Row(
+        "/login/vneid",
+        {"GET": "404 404 404 404 404 404 404 404 404 404"},
+        note="no identity provider is configured for this module: a page says so (tests/identity sign in)",
+    ),
+    "identity.callback": Row(
+        "/login/vneid/callback?state=none&code=none",
+        {"GET": "404 404 404 404 404 404 404 404 404 404"},
+        note="no identity provider configured: a page says so",
+    ),
+    "representation.index": Row("/my/representatives", {"GET": CITIZENS}),
+    "representation.grant": Row(
+        "/my/representatives",
+        {"POST": "login ok/422 ok/422 403 403 403 403 403 403 403"},
+        note="citizens and organisations authorise; an empty form: 422",
+    ),
+    "representation.revoke": Row(
+        "/my/representatives/{authorisation}/revoke",
+        #        anon   appl   citz   recp   spec   lead   othr   dsup   psup   admin
+        {"POST": "login ok     404    404    404    404    404    404    404    404"},
+        note="the principal only; nobody else may even see it",
+    ),
+    "representation.document": Row(
+        "/my/representatives/{authorisation}/document",
+        {"GET": "login ok 404 404 404 404 404 404 404 404"},
+        note="the principal and the representative (a third account here); staff open it from a dossier",
+    ),
+    "workspace.authorisation_document": Row(
+        "/work/dossiers/{represented}/authorisations/{authorisation}", {"GET": HOLDERS}
+    ),
+    # --- feedback and petitions: public answers, filing (visitors and citizens), the petitioner's view
+    "petitions.public_list": Row("/petitions", {"GET": PUBLIC}),
+    "petitions.public_detail": Row("/petitions/{petition_answered}", {"GET": PUBLIC}),
+    "petitions.new": Row(
+        "/petitions/new",
+        #     anon   appl   citz   recp   spec   lead   othr   dsup   psup   admin
+        {
+            "GET": "ok ok ok 403 403 403 403 403 403 403",
+            "POST": "ok/400 ok/400 ok/400 403 403 403 403 403 403 403",
+        },
+        note="visitors (anonymously) and citizens file; staff accounts do not; an empty form: 400",
+    ),
+    "petitions.lookup": Row(
+        "/petitions/lookup",
+        {"GET": PUBLIC, "POST": PUBLIC_FORM},
+        {"code": "{petition_open}", "key": "AAAA-BBBB-CCCC"},
+        note="a wrong follow-up key gets the generic answer",
+    ),
+    "petitions.follow": Row(
+        "/petitions/follow/{petition_answered}",
+        {"GET": "login ok 404 404 404 404 404 404 404 404"},
+        note="the petitioner only (or a browser holding the follow-up key of an anonymous one)",
+    ),
+    "petitions.rate": Row(
+        "/petitions/follow/{petition_answered}/rating",
+        {"POST": "login ok/400 404 404 404 404 404 404 404 404"},
+        note="an empty rating form: 400 for the petitioner",
+    ),
+    "petitions.mine": Row("/my/petitions", {"GET": CITIZENS}),
     # --- the officers' pages
     "workspace.dossier": Row("/work/dossiers/{accepted}", {"GET": HOLDERS}),
     "workspace.act": Row(
@@ -174,6 +276,18 @@ MATRIX: dict[str, Row] = {
         note="the holding unit's list: its own staff and those above it; elsewhere 404",
     ),
     "queues_pages.index": Row("/work", {"GET": OFFICERS}),
+    "petitions_work.queue": Row("/work/petitions", {"GET": OFFICERS}, note="an officer reads their unit's"),
+    "petitions_work.detail": Row("/work/petitions/{petition_open_id}", {"GET": HOLDERS}),
+    "petitions_work.answer": Row(
+        "/work/petitions/{petition_open_id}/answer",
+        {"POST": "login 403 403 ok/422 ok/422 ok/422 404 404 403 403"},
+        note="officers of the unit holding it; supervisors above read but do not answer; empty form: 422",
+    ),
+    "petitions_work.forward": Row(
+        "/work/petitions/{petition_open_id}/forward",
+        {"POST": "login 403 403 ok/422 ok/422 ok/422 404 404 403 403"},
+        note="as answering; no unit chosen: 422",
+    ),
     "queues_pages.queue": Row(
         "/work/queues/reception", {"GET": OFFICERS}, note="an officer reads every queue of their own unit"
     ),
@@ -198,6 +312,16 @@ MATRIX: dict[str, Row] = {
         note="leaders, supervisors and admins ask for reports; an empty form: 422",
     ),
     "reports_pages.download": Row("/reports/{report}/download", {"GET": HOLDERS}),
+    "reports_pages.ask_month_to_date": Row(
+        "/reports/month-to-date",
+        {"POST": "login 403 403 403 403 ok/422 403 ok/422 ok/422 ok/422"},
+        note="the running month to date: leaders, supervisors and admins; an empty form: 422",
+    ),
+    "search_pages.search": Row(
+        "/work/search?q={returned}",
+        {"GET": STAFF},
+        note="every civil servant searches; each finds only what their unit holds or held",
+    ),
     "indicators_pages.dashboard": Row("/stats?unit={unit_code}", {"GET": OVERSEERS}),
     "indicators_pages.charts": Row("/stats/charts.json?unit={unit_code}", {"GET": OVERSEERS}),
     "indicators_pages.dossiers": Row("/stats/dossiers?metric={metric}&unit={unit_code}", {"GET": OVERSEERS}),
@@ -207,18 +331,28 @@ MATRIX: dict[str, Row] = {
     "admin_pages.users": Row("/admin/users", {"GET": ADMIN}),
     "admin_pages.new_user": Row("/admin/users/new", {"GET": ADMIN, "POST": ADMIN_FORM}),
     "admin_pages.edit_user": Row("/admin/users/{user}", {"GET": ADMIN, "POST": ADMIN_FORM}),
+    "admin_pages.user_second_factor": Row("/admin/users/{user}/second-factor", {"POST": ADMIN}),
     "admin_pages.toggle_user": Row("/admin/users/{user}/active", {"POST": ADMIN}, {"active": "0"}),
     "admin_pages.user_password": Row("/admin/users/{user}/password", {"POST": ADMIN_FORM}),
     "admin_pages.units": Row("/admin/units", {"GET": ADMIN}),
     "admin_pages.new_unit": Row("/admin/units/new", {"GET": ADMIN, "POST": ADMIN_FORM}),
     "admin_pages.edit_unit": Row("/admin/units/{unit}", {"GET": ADMIN, "POST": ADMIN_FORM}),
     "admin_pages.toggle_unit": Row("/admin/units/{unit}/active", {"POST": ADMIN}, {"active": "1"}),
+    "admin_pages.add_unit_successor": Row("/admin/units/{unit}/successors", {"POST": ADMIN_FORM}),
     "admin_pages.calendar_page": Row("/admin/calendar", {"GET": ADMIN}),
+    "petitions_admin.deadlines": Row("/admin/petitions", {"GET": ADMIN, "POST": ADMIN_FORM}),
     "admin_pages.add_calendar_day": Row("/admin/calendar/days", {"POST": ADMIN_FORM}),
     "admin_pages.remove_calendar_day": Row("/admin/calendar/days/{day}/delete", {"POST": ADMIN}),
     "audit_pages.history": Row("/admin/audit/history", {"GET": ADMIN}),
     "audit_pages.verify_now": Row("/admin/audit/history/verify", {"POST": ADMIN}),
     "audit_pages.accesses": Row("/admin/audit/accesses", {"GET": ADMIN}),
+    # --- signed results: the public verification page, the data store push log
+    "results.verify": Row("/ket-qua/{result_token}", {"GET": PUBLIC}),
+    "results.verify_upload": Row(
+        "/ket-qua/{result_token}", {"POST": PUBLIC_FORM}, note="no file: 400 naming the file to choose"
+    ),
+    "results_admin.pushes": Row("/admin/results", {"GET": ADMIN}),
+    "results_admin.replay": Row("/admin/results/replay", {"POST": ADMIN}),
     "sync_pages.overview": Row("/admin/sync", {"GET": ADMIN}),
     "sync_pages.replay_dead": Row("/admin/sync/replay", {"POST": ADMIN}),
     "sync_pages.subscribers": Row("/admin/sync/subscribers", {"GET": ADMIN}),
@@ -231,9 +365,89 @@ MATRIX: dict[str, Row] = {
     ),
     "sync_pages.new_secret": Row("/admin/sync/subscribers/{subscriber}/secret", {"POST": ADMIN}),
     "sync_pages.remove_subscriber": Row("/admin/sync/subscribers/{subscriber}/delete", {"POST": ADMIN}),
+    # --- dossiers filed on the national portal: the LGSP's signed door, the provincial centre's held
+    # filings, the admin's view and the catalogue for the national procedure database
+    "national_lgsp.push": Row(
+        "/api/lgsp/v1/filings",
+        {"POST": "401 401 401 401 401 401 401 401 401 401"},
+        json={"MaBanTin": "x"},
+        note="only the LGSP, signing each call with its key: no session or bearer token is enough",
+    ),
+    "national_lgsp.filing_status": Row(
+        "/api/lgsp/v1/filings/{national_code}", {"GET": "401 401 401 401 401 401 401 401 401 401"}
+    ),
+    "national_pages.held": Row(
+        "/work/national/held", {"GET": ADMIN}, note="the provincial centre's reception (no caller here) too"
+    ),
+    "national_pages.name_procedure": Row(
+        "/work/national/held/{held_filing}",
+        {"POST": ADMIN},
+        {"procedure": ""},
+        note="no procedure chosen: the page says so",
+    ),
+    "national_admin.overview": Row("/admin/sync/national", {"GET": ADMIN}),
+    "national_admin.retry": Row("/admin/sync/national/{held_filing}/retry", {"POST": ADMIN}),
+    "national_admin.catalogue_json": Row("/admin/sync/national/catalogue.json", {"GET": ADMIN}),
+    "national_admin.catalogue_csv": Row("/admin/sync/national/catalogue.csv", {"GET": ADMIN}),
+    "national_admin.compare": Row(
+        "/admin/sync/national/catalogue/compare",
+        {"POST": "login 403 403 403 403 403 403 403 403 ok/422"},
+        note="no file chosen: 422 naming it",
+    ),
+    # --- money (app/payments): a certified copy with its fee paid at the counter and an online payment
+    # still pending; a land dossier held by the district land registry with a notified obligation
+    "payments.pay": Row(
+        "/my/dossiers/{pay_dossier}/payments",
+        {"POST": "login ok/409 404 403 403 403 404 404 403 403"},
+        note="the applicant may pay; nothing is left due (and no platform is configured here): 409",
+    ),
+    "payments.platform_return": Row("/payments/return?orderId={pay_order}", {"GET": VISIBLE}),
+    "payments.receipt": Row("/payments/dossiers/{pay_dossier}/receipts/{pay_receipt}", {"GET": VISIBLE}),
+    "payments.notice": Row(
+        "/payments/dossiers/{land_pay}/charges/{land_obligation}/notice",
+        {"GET": VISIBLE},
+        note="xã Cần Đăng received the land dossier: its staff see it, the registry holds it",
+    ),
+    "payments_platform.platform_notify": Row(
+        "/api/v1/payments/platform/notify",
+        {"POST": "ok/403 ok/403 ok/403 ok/403 ok/403 ok/403 ok/403 ok/403 ok/403 ok/403"},
+        json={"orderId": "MC0", "status": "paid"},
+        note="server to server, no session: only the platform's signature counts (none here: 403)",
+    ),
+    "payments_work.new_obligation": Row(
+        "/work/dossiers/{land_pay}/obligations/new",
+        {"GET": REGISTRY_ONLY, "POST": REGISTRY_ONLY},
+        note="only the holding unit's specialist (the district land registry) notifies obligations",
+    ),
+    "payments_work.notify": Row("/work/dossiers/{land_pay}/obligations/notify", {"POST": REGISTRY_ONLY}),
+    "payments_work.delete_obligation": Row(
+        "/work/dossiers/{land_pay}/obligations/{land_obligation}/delete", {"POST": REGISTRY_ONLY}
+    ),
+    "payments_work.cancel": Row(
+        "/work/dossiers/{land_pay}/obligations/{land_obligation}/cancel",
+        {"GET": REGISTRY_ONLY, "POST": REGISTRY_ONLY},
+    ),
+    "payments_work.counter_payment": Row(
+        "/work/dossiers/{land_pay}/counter-payments",
+        {
+            "GET": "login 403 403 ok ok ok 404 404 403 403",
+            "POST": "login 403 403 ok/422 ok/422 ok/422 404 404 403 403",
+        },
+        note="the receiving commune's counter (and the holding unit) records; an empty form: 422",
+    ),
+    "payments_finance.reconciliation": Row("/payments/reconciliation?unit={unit_code}", {"GET": OVERSEERS}),
+    "payments_finance.export": Row("/payments/reconciliation.xlsx?unit={unit_code}", {"GET": OVERSEERS}),
+    "payments_finance.refund": Row(
+        "/payments/{pay_receipt}/refund",
+        {"GET": OVERSEERS, "POST": "login 403 403 403 403 ok/422 403 403 ok/422 ok/422"},
+        note="leaders and supervisors of the collecting unit's area; an empty form: 422",
+    ),
     # --- the API
     "auth.create_token": Row(
-        "/api/v1/auth/token", {"POST": API_PUBLIC}, json={"username": "{spare}", "password": PASSWORD}
+        "/api/v1/auth/token",
+        {"POST": API_PUBLIC},
+        json={"username": "authz-citizen", "password": PASSWORD},
+        note="a citizen's password is enough; staff also send their second factor's code",
     ),
     "units.units_index": Row("/api/v1/units", {"GET": API_PUBLIC}),
     "procedures.list_procedures": Row("/api/v1/procedures", {"GET": API_PUBLIC}),
@@ -281,6 +495,7 @@ MATRIX: dict[str, Row] = {
         json={**RATING, "overall": 4},
     ),
     "queues.queue": Row("/api/v1/queues/reception", {"GET": API_OFFICERS}),
+    "search.dossiers": Row("/api/v1/search/dossiers?q={returned}", {"GET": API_STAFF}),
     "indicators.indicators": Row("/api/v1/stats/indicators?unit={unit_code}", {"GET": API_OVERSEERS}),
     "indicators.by_unit": Row("/api/v1/stats/by-unit?unit={unit_code}", {"GET": API_OVERSEERS}),
     "indicators.by_procedure": Row("/api/v1/stats/by-procedure?unit={unit_code}", {"GET": API_OVERSEERS}),
@@ -303,10 +518,14 @@ class Caller:
 
 
 def _account(username: str, role: str, unit: str | None = None, **extra) -> User:
+    """A test account; staff come with a second factor, as if they had enrolled before."""
+    import pyotp
+
     from app.auth.services import create_user
+    from app.core.db import utcnow
 
     with unit_of_work():
-        return create_user(
+        account = create_user(
             username=username,
             password=PASSWORD,
             role=role,
@@ -314,6 +533,9 @@ def _account(username: str, role: str, unit: str | None = None, **extra) -> User
             unit_code=unit,
             **extra,
         )
+        if account.needs_second_factor:
+            account.totp_secret, account.totp_enabled_at = pyotp.random_base32(), utcnow()
+        return account
 
 
 def _demo(username: str) -> User:
@@ -388,6 +610,118 @@ def _objects(applicant: User, spare: User) -> dict:
     }
 
 
+def _petitions(applicant: User, values: dict) -> dict:
+    """A petition of the applicant about a dossier of xã Cần Đăng, still open, and one answered."""
+    from app.petitions.services import PetitionInput, answer_petition, file_petition
+
+    def petition(title: str):  # noqa: ANN202
+        data = PetitionInput(
+            "feedback", title, "Nội dung phản ánh kiểm thử.", dossier_code=values["submitted"]
+        )
+        return file_petition(applicant, data).petition
+
+    with unit_of_work():
+        still_open, answered = petition("Còn chờ trả lời"), petition("Đã trả lời")
+        summary = "Phản ánh về thời gian giải quyết."
+        answer_petition(
+            answered, _demo("cv.candang"), "Đơn vị đã xử lý.", is_public=True, public_summary=summary
+        )
+    return {
+        "petition_open": still_open.code,
+        "petition_open_id": still_open.id,
+        "petition_answered": answered.code,
+    }
+
+
+def _national() -> dict:
+    """A filing from the national portal whose procedure the map cannot tell (held)."""
+    from app.core.db import utcnow
+    from app.national.models import InboundFiling
+
+    with unit_of_work():
+        filing = InboundFiling(
+            national_code="G22.AUTHZ-0001",
+            message_id="nop-authz",
+            transport="push",
+            state="held",
+            envelope={},
+            localised_code="9.999999",
+            unit_code=HOLDING_UNIT,
+            applicant_name="Kiểm thử authz",
+            filed_at=utcnow(),
+            reason="Mã thủ tục '9.999999' trên Cổng DVC quốc gia không có trong danh mục của tỉnh",
+        )
+        db.session.add(filing)
+    return {"held_filing": filing.id, "national_code": filing.national_code}
+
+
+def _representation(applicant: User, app) -> dict:
+    """The applicant authorises a third citizen, who files a birth registration for them at xã Cần
+    Đăng (its first event names both and the authorisation)."""
+    import io
+    from datetime import timedelta
+
+    from app.representation.services import Grant, grant_authorisation
+    from app.workflow.submission import Submission, submit_dossier
+    from tests.factories import PDF, form_data, uploads_for
+
+    representative = _account("authz-representative", "citizen", citizen_id="089193000103")
+    grant = Grant("089193000103", "Kiểm thử authz-representative", "all", date.today() + timedelta(days=30))
+    grant.filename, grant.stream = "uy-quyen.pdf", io.BytesIO(PDF)
+    procedure = get_registry().current(BIRTH, date.today())
+    with unit_of_work():
+        authorisation = grant_authorisation(applicant, grant)
+        represented = submit_dossier(
+            representative,
+            Submission(
+                procedure.code,
+                form_data(procedure),
+                uploads_for(procedure),
+                unit_code=HOLDING_UNIT,
+                on_behalf_of=applicant.id,
+            ),
+        )
+    return {"authorisation": authorisation.id, "represented": represented.code}
+
+
+def _payments(applicant: User, app) -> dict:
+    """A certified copy received at xã Cần Đăng: an online payment of its fee started (still
+    pending) and the fee then paid at the counter, with its receipt stored; a land dossier of the
+    applicant held by the district land registry with a notified obligation (its notice uploaded)."""
+    import io
+
+    from app.payments.counter import CounterPayment, record_counter_payment
+    from app.payments.obligations import NoticeUpload, add_obligation, notify_obligations
+    from app.payments.online import start_online_payment
+    from app.payments.queries import due_charges
+    from app.payments.receipts import render_receipt
+    from tests.factories import PDF
+    from tests.payments.support import OBLIGATION, at_registry
+
+    copy = act(submit(applicant, "2.000815"), "accept", _demo("tn.candang"))
+    with pytest.MonkeyPatch.context() as platform_here:  # no call is made until the citizen is sent there
+        for name, value in (("PAYMENT_PLATFORM_URL", "http://127.0.0.1:9"), ("PAYMENT_PLATFORM_KEY", "k")):
+            platform_here.setitem(app.config, name, value)
+        with unit_of_work():
+            pending = start_online_payment(copy, applicant).payment
+    with unit_of_work():
+        fee = [c.id for c in due_charges(copy.id)]
+        paid = record_counter_payment(copy, _demo("tn.candang"), CounterPayment("cash", fee))
+    render_receipt(paid.id)
+    land = at_registry(applicant, _demo)
+    with unit_of_work():
+        notice = NoticeUpload("tb.pdf", io.BytesIO(PDF))
+        obligation = add_obligation(land, _demo("cv.vpdk"), OBLIGATION, notice)
+        notify_obligations(land, _demo("cv.vpdk"))
+    return {
+        "pay_dossier": copy.code,
+        "pay_order": pending.reference,
+        "pay_receipt": paid.id,
+        "land_pay": land.code,
+        "land_obligation": obligation.id,
+    }
+
+
 def _signed_in(app, caller: Caller, login: str | None, password: str) -> Caller:
     from app.auth.services import issue_token
 
@@ -401,6 +735,27 @@ def _signed_in(app, caller: Caller, login: str | None, password: str) -> Caller:
     return caller
 
 
+def _results(applicant: User, app) -> dict:
+    """A birth certificate signed at approval by xã Cần Đăng (a test CA of the module's own)."""
+    import io
+    import tempfile
+
+    from app.results.models import SignedResult
+    from app.workflow.documents import Files, Upload
+    from tests.results.support import result_pdf
+
+    with pytest.MonkeyPatch.context() as signing:
+        signing.setitem(app.config, "RESULT_TEST_CA_DIR", tempfile.mkdtemp(prefix="authz-ca-"))
+        dossier = submit(applicant, BIRTH)
+        act(dossier, "accept", _demo("tn.candang"))
+        act(dossier, "assign", _demo("ld.candang"), {"assignee": "cv.candang"})
+        act(dossier, "propose", _demo("cv.candang"))
+        result = Files(results=[Upload("result", "kq.pdf", io.BytesIO(result_pdf()))])
+        act(dossier, "approve", _demo("ld.candang"), files=result)
+    signed = db.session.scalar(db.select(SignedResult).where(SignedResult.dossier_id == dossier.id))
+    return {"result_token": signed.token}
+
+
 @pytest.fixture(scope="module")
 def world(app, committed_module) -> tuple[dict, dict[str, Caller]]:
     applicant = _account("authz-applicant", "citizen", citizen_id="089191000101", phone="0912000101")
@@ -409,6 +764,11 @@ def world(app, committed_module) -> tuple[dict, dict[str, Caller]]:
     _account("authz-district-sup", "supervisor", OTHER_DISTRICT)
     spare = _account("authz-spare", "specialist", HOLDING_UNIT)
     values = {**_dossiers(applicant, app), **_objects(applicant, spare)}
+    values |= _petitions(applicant, values)
+    values |= _representation(applicant, app)
+    values |= _payments(applicant, app)
+    values |= _results(applicant, app)
+    values |= _national()
     logins = {
         "anonymous": (None, ""),
         "applicant": ("authz-applicant", PASSWORD),

@@ -197,7 +197,7 @@ def test_the_database_gone_answers_503_with_retry_after(service_env):
     assert api.status_code == 503 and api.headers["Retry-After"] == "30"
     assert api.json["error"]["code"] == "service_unavailable"
     with client.session_transaction() as session:  # a signed-in visitor: the page loads the user
-        session["_user_id"] = "1"
+        session["_user_id"] = "1.0"  # account 1, session version 0
     page = client.get("/my/dossiers")
     assert page.status_code == 503 and "Cơ sở dữ liệu tạm thời không phản hồi" in page.get_data(as_text=True)
     token = client.post("/api/v1/auth/token", json={"username": "a", "password": "b"})

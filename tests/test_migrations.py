@@ -73,7 +73,7 @@ def test_old_events_get_the_snapshots_the_engine_takes(app, scratch_database):
     from app.workflow.submission import supply_documents
     from tests.factories import PDF, act, later_appointment, submit
 
-    keep = ("TESTING", "PASSWORD_HASH_METHOD", "STORAGE_BACKEND")
+    keep = ("TESTING", "PASSWORD_HASH_METHOD", "STORAGE_BACKEND", "ORG_PERIODS")
     config = {key: value for key, value in app.config.items() if key in keep or key.startswith("S3_")}
     config |= {"SQLALCHEMY_DATABASE_URI": scratch_database, "REDIS_URL": ""}
     scratch = create_app(config)

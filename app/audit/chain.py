@@ -4,7 +4,8 @@ Every event carries `seq` (its place in the dossier's history: 1, 2, ...), `prev
 the event before it, or GENESIS for the first) and `hash`: SHA-256 over the canonical serialisation
 of its own fields and `prev_hash`. The fields are the dossier's code (unique, never reused, so an
 event moved to another dossier no longer matches), `seq`, the transition, both states, the actor and
-the actor's unit, the instant, the comment, the payload and the snapshot. All of them are known when
+the actor's unit, the instant, the comment, the payload and the snapshot, and for an event done on
+someone's behalf the represented account, its name and the authorisation. All of them are known when
 the engine creates the event, before it is inserted, so a row is written once and never updated.
 
 Events of one dossier are serialised by the dossier's optimistic version lock: the engine's UPDATE of
@@ -40,6 +41,11 @@ FIELDS = (
     "actor_unit_id",
     "comment",
 )
+# Who an event was done for (app.representation): hashed only when set, so every event recorded
+# without them (all those before they existed) keeps its hash, and the migration that sealed the old
+# events (with FIELDS) stays right.
+REPRESENTATION_FIELDS = ("represented_id", "represented_name", "authorisation_id")
+ALL_FIELDS = FIELDS + REPRESENTATION_FIELDS
 
 
 def instant(value: datetime) -> str:
@@ -75,6 +81,7 @@ def event_hash(
 ) -> str:
     """The hash of one event from its fields (as `FIELDS` name them) and its predecessor's hash."""
     record = {name: fields.get(name) for name in FIELDS}
+    record.update({name: fields[name] for name in REPRESENTATION_FIELDS if fields.get(name) is not None})
     record.update(
         v=VERSION,
         dossier_code=dossier_code,
@@ -95,7 +102,7 @@ def hash_of(event: DossierEvent, dossier_code: str, prev_hash: str) -> str:
         payload=event.payload,
         snapshot=event.snapshot,
         prev_hash=prev_hash,
-        **{name: getattr(event, name) for name in FIELDS},
+        **{name: getattr(event, name) for name in ALL_FIELDS},
     )
 
 

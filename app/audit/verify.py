@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.audit import anchors as anchoring
-from app.audit.chain import FIELDS, GENESIS, event_hash
+from app.audit.chain import ALL_FIELDS, GENESIS, event_hash
 from app.audit.models import AuditAnchor
 from app.dossiers.models import Dossier, DossierEvent
 from app.extensions import db
@@ -79,7 +79,7 @@ def _columns() -> tuple[Any, ...]:
         DossierEvent.created_at,
         DossierEvent.payload,
         DossierEvent.snapshot,
-        *(getattr(DossierEvent, name) for name in FIELDS),
+        *(getattr(DossierEvent, name) for name in ALL_FIELDS),
     )
 
 
@@ -119,7 +119,7 @@ def _hash(row: Any, seq: int | None, prev_hash: str | None) -> str:
         payload=row.payload,
         snapshot=row.snapshot,
         prev_hash=prev_hash,
-        **{name: getattr(row, name) for name in FIELDS},
+        **{name: getattr(row, name) for name in ALL_FIELDS},
     )
 
 

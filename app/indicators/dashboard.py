@@ -18,10 +18,17 @@ from app.core.time import to_local
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.indicators import metrics
+from app.indicators.attribution import DEFAULT_STRUCTURE
+from app.indicators.facts import DEFAULT_BASIS
 from app.indicators.presenters import dossier_row
 from app.org.models import Unit
 
 PAGE_SIZE = 50
+_UNITS = (
+    selectinload(Dossier.current_unit),
+    selectinload(Dossier.receiving_unit),
+    selectinload(Dossier.competent_unit),
+)
 EXPORT_LIMIT = 100_000
 TREND_MONTHS = 12
 
@@ -74,6 +81,19 @@ class View:
     def unit_id(self) -> int | None:
         return self.scope.unit.id if self.scope.unit else None
 
+    @cached_property
+    def ctx(self) -> metrics.Context:
+        """One reading for the whole page: units, rollup plan and "now" loaded once."""
+        s = self.scope
+        ctx = metrics.context(s.basis, s.structure, self.now)
+        start, _ = trend_period(s.date_from, s.date_to)
+        ctx.prepare(min(start, s.date_from), s.date_to)
+        return ctx
+
+    @property
+    def reading(self) -> dict:
+        return {"ctx": self.ctx}
+
     def params(self, **changes: Any) -> dict[str, str]:
         """Query-string parameters of this view (every view is a link), with `changes` applied."""
         s = self.scope
@@ -83,6 +103,8 @@ class View:
             "procedure": s.procedure,
             "from": s.date_from.isoformat(),
             "to": s.date_to.isoformat(),
+            "basis": None if s.basis == DEFAULT_BASIS else s.basis,
+            "structure": None if s.structure == DEFAULT_STRUCTURE else s.structure,
             **changes,
         }
         return {k: v for k, v in values.items() if v not in (None, "")}
@@ -94,22 +116,29 @@ class View:
 
     @cached_property
     def children(self) -> list[Unit]:
-        """Active direct sub-units of the scope unit (the tree's roots for the whole province)."""
-        return metrics.list_child_units(self.unit_id)
+        """The units of the ranking: sub-units of the period and the old units whose work the scope
+        unit took, or the current sub-units when restated (the tree's roots for the whole province)."""
+        s = self.scope
+        return self.ctx.tree.rows(self.unit_id, s.structure, s.date_from, s.date_to)
+
+    @property
+    def has_successions(self) -> bool:
+        """Whether any unit was merged or split (then the page offers both readings)."""
+        return self.ctx.tree.has_successions
 
     @cached_property
     def _unit_and_children(self) -> tuple[dict, list[dict]]:
         """The scope unit's indicators and its ranking rows from one pass (metrics.unit_overview);
         for the whole province the tree's roots stand in for the province's children."""
         s = self.scope
-        return metrics.unit_overview(self.unit_id, s.procedure, s.date_from, s.date_to, self.now)
+        return metrics.unit_overview(self.unit_id, s.procedure, s.date_from, s.date_to, **self.reading)
 
     def overview(self) -> dict:
         s = self.scope
         if s.level is None:
             return self._unit_and_children[0]
         return metrics.compute_indicators(
-            self.unit_id, s.level, s.procedure, s.date_from, s.date_to, self.now
+            self.unit_id, s.level, s.procedure, s.date_from, s.date_to, **self.reading
         )
 
     def by_unit(self) -> list[dict]:
@@ -117,18 +146,18 @@ class View:
 
     def by_procedure(self) -> list[dict]:
         s = self.scope
-        rows = metrics.indicators_by_procedure(self.unit_id, s.level, s.date_from, s.date_to, self.now)
+        rows = metrics.indicators_by_procedure(self.unit_id, s.level, s.date_from, s.date_to, **self.reading)
         return [r for r in rows if not s.procedure or r["procedure"]["code"] == s.procedure]
 
     def trend(self) -> list[dict]:
         s = self.scope
         start, end = trend_period(s.date_from, s.date_to)
-        return metrics.monthly_trend(self.unit_id, s.level, s.procedure, start, end, self.now)
+        return metrics.monthly_trend(self.unit_id, s.level, s.procedure, start, end, **self.reading)
 
     def dossiers(self, metric: str) -> Select:
         s = self.scope
         return metrics.dossiers_behind(
-            metric, self.unit_id, s.level, s.procedure, s.date_from, s.date_to, self.now
+            metric, self.unit_id, s.level, s.procedure, s.date_from, s.date_to, **self.reading
         )
 
 
@@ -149,7 +178,7 @@ def dossier_page(view: View, metric: str, page: int) -> dict:
     statement = view.dossiers(metric)
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     rows = db.session.scalars(
-        statement.options(selectinload(Dossier.current_unit), selectinload(Dossier.receiving_unit))
+        statement.options(*_UNITS)
         .order_by(None)
         .order_by(Dossier.received_at.desc().nulls_last(), Dossier.id.desc())
         .offset((page - 1) * PAGE_SIZE)
@@ -161,8 +190,6 @@ def dossier_page(view: View, metric: str, page: int) -> dict:
 
 def all_dossiers(view: View, metric: str) -> list[dict]:
     """Every dossier behind a metric, for exports (at most EXPORT_LIMIT rows)."""
-    statement = view.dossiers(metric).options(
-        selectinload(Dossier.current_unit), selectinload(Dossier.receiving_unit)
-    )
+    statement = view.dossiers(metric).options(*_UNITS)
     ordered = statement.order_by(None).order_by(Dossier.received_at.desc().nulls_last(), Dossier.id.desc())
     return [dossier_row(x) for x in db.session.scalars(ordered.limit(EXPORT_LIMIT))]

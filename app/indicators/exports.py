@@ -78,25 +78,27 @@ SUMMARY_COLUMNS = [
 ]
 
 
-def _summary_labels() -> dict[str, str]:
-    labels = p.METRIC_LABELS
+def _summary_labels(basis: str) -> dict[str, str]:
+    def label(key: str) -> str:
+        return str(p.metric_label(key, basis))
+
     return {
-        "received": str(labels["received"]),
-        "online": str(labels["online_share"]),
-        "early": str(labels["completed_early"]),
-        "on_time": str(labels["completed_on_time"]),
-        "late": str(labels["completed_late"]),
-        "on_time_rate": str(labels["on_time_rate"]),
-        "overdue": str(labels["in_progress_overdue"]),
-        "near_due": str(labels["in_progress_near_due"]),
+        "received": label("received"),
+        "online": label("online_share"),
+        "early": label("completed_early"),
+        "on_time": label("completed_on_time"),
+        "late": label("completed_late"),
+        "on_time_rate": label("on_time_rate"),
+        "overdue": label("in_progress_overdue"),
+        "near_due": label("in_progress_near_due"),
         "open": _("Đang xử lý"),
-        "satisfaction": str(labels["satisfaction_rate"]),
-        "fully_online": str(labels["fully_online"]),
+        "satisfaction": label("satisfaction_rate"),
+        "fully_online": label("fully_online"),
     }
 
 
-def _summary_columns() -> list[Column]:
-    labels, columns = _summary_labels(), []
+def _summary_columns(basis: str) -> list[Column]:
+    labels, columns = _summary_labels(basis), []
     for key, kind in SUMMARY_COLUMNS:
         columns += _pair_columns(labels[key]) if kind == "pair" else [Column(labels[key], kind)]
     return [*columns, Column(_("Điểm"), "num"), Column(_("Điểm tối đa"), "int")]
@@ -116,6 +118,8 @@ def _meta(view: d.View) -> list[tuple[str, str]]:
         (_("Kỳ"), f"{s.date_from:%d/%m/%Y} – {s.date_to:%d/%m/%Y}"),
         (_("Cấp"), str(p.LEVEL_LABELS.get(s.level, s.level)) if s.level else _("Tất cả")),
         (_("Thủ tục"), p.procedure_name(s.procedure) if s.procedure else _("Tất cả")),
+        (_("Tính theo"), str(p.BASIS_LABELS[s.basis])),
+        (_("Đơn vị đã sắp xếp"), str(p.STRUCTURE_LABELS[s.structure])),
     ]
 
 
@@ -126,37 +130,60 @@ def _name(view: d.View, kind: str) -> str:
 
 
 def overview_table(view: d.View, m: dict) -> Table:
-    """One row per metric (numerator, denominator, rate, target), then the Decision 766 groups
-    (points in the numerator column, the group's maximum in the denominator column)."""
-    rows = [[k, str(p.METRIC_LABELS[k]), *_pair(m[k]), m[k].get("target"), None] for k in p.PAIR_KEYS]
-    for g in p.score_rows(m):
-        note = g["note"] and str(g["note"])
-        rows.append([f"score.{g['key']}", str(g["label"]), g["points"], g["max"], None, None, note])
+    """One row per metric (numerator, denominator, rate, target), then each Decision 766 component
+    (its numerator, denominator and rate, its points and weight in the last columns), each group's
+    subtotal and the total out of 100."""
+    basis = view.scope.basis
+    rows = [
+        [k, str(p.metric_label(k, basis)), *_pair(m[k]), m[k].get("target"), None, None, None]
+        for k in p.PAIR_KEYS
+        if k in m
+    ]
+    for group in p.score_groups(m):
+        for c in group["components"]:
+            note = c["note"] and str(c["note"])
+            pair = [c["numerator"], c["denominator"], c["rate"]]
+            rows.append([f"score.{c['key']}", str(c["label"]), *pair, None, c["points"], c["weight"], note])
+        rows.append(
+            [
+                f"score.{group['key']}",
+                str(group["label"]),
+                None,
+                None,
+                None,
+                None,
+                group["points"],
+                group["max"],
+                None,
+            ]
+        )
     total = m["score"]["total"]
-    rows.append(["score.total", _("Tổng điểm"), total["points"], total["max"], None, None, None])
+    rows.append(["score.total", _("Tổng điểm"), None, None, None, None, total["points"], total["max"], None])
     columns = [
         *(Column(label) for label in (_("Mã chỉ số"), _("Chỉ số"))),
         *(Column(label, "num") for label in (_("Tử số"), _("Mẫu số"))),
         *(Column(label, "pct") for label in (_("Tỷ lệ"), _("Mục tiêu"))),
+        Column(_("Điểm"), "num"),
+        Column(_("Điểm tối đa"), "num"),
         Column(_("Ghi chú")),
     ]
     return Table(_name(view, "tong-quan"), _("Chỉ số giám sát"), _meta(view), columns, rows)
 
 
 def units_table(view: d.View, rows: list[dict]) -> Table:
-    columns = [Column(_("Mã đơn vị")), Column(_("Đơn vị")), *_summary_columns()]
+    columns = [Column(_("Mã đơn vị")), Column(_("Đơn vị")), *_summary_columns(view.scope.basis)]
     body = [[r["unit"]["code"], r["name"], *_summary_values(r)] for r in rows]
     return Table(_name(view, "don-vi"), _("Xếp hạng đơn vị"), _meta(view), columns, body)
 
 
 def procedures_table(view: d.View, rows: list[dict]) -> Table:
-    columns = [Column(_("Mã thủ tục")), Column(_("Tên thủ tục")), *_summary_columns()]
+    columns = [Column(_("Mã thủ tục")), Column(_("Tên thủ tục")), *_summary_columns(view.scope.basis)]
     body = [[r["code"], r["name"], *_summary_values(r)] for r in rows]
     return Table(_name(view, "thu-tuc"), _("Theo thủ tục"), _meta(view), columns, body)
 
 
 def trend_table(view: d.View, rows: list[dict]) -> Table:
-    columns = [Column(_("Tháng")), *_summary_columns()]
+    columns = [Column(_("Tháng")), *_summary_columns(view.scope.basis)]
     body = [[r["month"], *_summary_values(r)] for r in rows]
     return Table(_name(view, "xu-huong"), _("Theo tháng"), _meta(view), columns, body)
 
@@ -187,7 +214,7 @@ def dossiers_table(view: d.View, metric: str, rows: list[dict]) -> Table:
         ]
         for r in rows
     ]
-    meta = [*_meta(view), (_("Chỉ số"), str(p.METRIC_LABELS.get(metric, metric)))]
+    meta = [*_meta(view), (_("Chỉ số"), str(p.metric_label(metric, view.scope.basis)))]
     return Table(_name(view, f"ho-so-{metric}"), _("Danh sách hồ sơ"), meta, columns, body)
 
 

@@ -1,449 +1,197 @@
 """Indicator engine (docs/domain.md, Indicators): every figure is a numerator/denominator pair
-computed from the processing records (dossiers, steps, documents, ratings), never from hand-entered numbers.
+computed from the processing records (dossiers, steps, documents, ratings, petitions), never from
+hand-entered numbers.
 
-Scope and period:
-- *Reception* metrics (received, channels, online share, fully online, digitisation, reuse, payment)
-  count dossiers whose **receiving unit** is in the unit's subtree (optionally only units of `level`)
-  and whose `received_at` (acceptance, when the clock starts) falls on a local date in the period.
-- *Completion* metrics (early / on time / late, processing time, electronic results, satisfaction)
-  count dossiers whose **current unit when completed** (`current_unit_id`: the unit that finished the
-  last step) is in scope and whose `completed_at` falls in the period. Ratings follow their dossier.
-- *In progress* metrics (overdue, near due) are a snapshot at "now" of open dossiers (accepted, not
-  completed, not in a final state) whose current unit is in scope; the period does not apply.
+What is counted (app.indicators.facts has the SQL):
+- *Reception* metrics (received, channels, online share, fully online, digitisation, reuse, payment,
+  national sync) count dossiers accepted (clock started) on a local date of the period;
+- *Completion* metrics (early / on time / late, processing time, electronic results,
+  satisfaction) count dossiers whose result became ready in the period; under the "leg" basis the
+  progress figures count legs finished in the period, each against its own unit;
+- *In progress* metrics (overdue, near due) are a snapshot at "now" of open dossiers (legs under
+  the "leg" basis); the period does not apply;
+- feedback and petitions (Decision 766 group 5) come from app.petitions, by the unit answering.
+
+Who a figure belongs to (`basis`, app.indicators.facts): the competent unit (default), the
+receiving unit, or every unit that had a leg. Old units as they were or restated under the units
+that took their work (`structure`, app.indicators.attribution); totals are the same either way.
+Targets are data with their own periods (app.indicators.targets); the Decision 766 score is out of
+100, component by component (app.indicators.decision766).
 
 How it stays fast at a million dossiers and live at the next request: the facts counted are columns
-written in the same transaction as the change they record (`Dossier.has_digitised_inputs` and the
-other document flags, `processing_minutes` at completion, `DossierStep.near_due_at` whenever a step's
-clock is set), and each family is one SQL aggregate grouped by unit (and procedure) over an index
-that includes the counted columns. Breakdowns (per child unit, per procedure) reuse the same grouped
-rows and add them up in Python; only the 90th percentile of processing time, which does not add up,
-is asked of the database per output group. The monthly trend asks for each month as a period.
+written in the same transaction as the change they record (document flags, the rating's answers,
+`processing_minutes` at completion, `DossierStep.near_due_at`); past days are read from a daily
+rollup, corrected at each request for the dossiers changed since it was made (each as it is now
+minus as it was counted), and today is counted from the records (app.indicators.rollups).
+Breakdowns (per ranking row, per procedure, per month) reuse the same grouped rows and add them up
+in Python; only the 90th percentile of processing time, which does not add up, is asked of the
+database per output group.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal, null, select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import and_, exists, select
 
-from app.calendar.services import get_calendar
 from app.core.db import utcnow
 from app.core.errors import ValidationError
-from app.core.time import VN_TZ
 from app.dossiers.models import Dossier, DossierStep
-from app.extensions import db
+from app.indicators import facts
+from app.indicators.attribution import DEFAULT_STRUCTURE, _overlaps
+from app.indicators.engine import (
+    FULLY_ONLINE_LEVEL,
+    NO_PAYMENT_DATA,
+    NO_TRANSPARENCY,
+    SKIP,
+    TOTAL,
+    Context,
+    Key,
+    Period,
+    _data_store_enabled,
+    _national_sync_enabled,
+    metrics_of,
+    near_due_step,
+    p90_minutes,
+    pair,
+    period_bounds,
+)
+from app.indicators.facts import CHANNELS, DEFAULT_BASIS, competent_unit, dossier_unit, electronic_result
+from app.indicators.rollups import Bucket, spans_of
 from app.org.models import Unit
-from app.org.queries import subtree_ids
+from app.petitions.queries import Group5Facts, group5_facts_by_unit
 from app.procedures import get_registry
-from app.ratings.models import SATISFIED_FROM
+from app.procedures.definitions import dossier_channels
 
-CHANNELS = ("online", "counter", "postal")
-ONLINE_TARGET = 0.5
-SATISFACTION_TARGET = 0.9
-FULLY_ONLINE_TARGETS = {"province": 0.95, "district": 0.85, "commune": 0.65}
-NO_PAYMENT_DATA = "chưa có dữ liệu thanh toán trực tuyến"
-NO_TRANSPARENCY = "chưa cấu hình đồng bộ Cổng DVC quốc gia (NATIONAL_PORTAL_URL)"
-SCORE_WEIGHTS = {
-    "progress": 20,
-    "online": 12,
-    "payment": 10,
-    "satisfaction": 18,
-    "digitisation": 22,
-    "transparency": 18,
-}
-
-Key = Any  # the output group a row adds to: None (whole scope), a unit id or a procedure code
-
-
-def pair(numerator: int | None, denominator: int, target: float | None = None, **extra: Any) -> dict:
-    rate = numerator / denominator if numerator is not None and denominator else None
-    return {"numerator": numerator, "denominator": denominator, "rate": rate, "target": target, **extra}
+__all__ = [
+    "CHANNELS",
+    "DRILLABLE_METRICS",
+    "NO_PAYMENT_DATA",
+    "NO_TRANSPARENCY",
+    "compute_indicators",
+    "dossiers_behind",
+    "indicators_by_procedure",
+    "indicators_by_unit",
+    "months_of",
+    "monthly_trend",
+    "pair",
+    "period_bounds",
+    "unit_overview",
+]
 
 
-def period_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
-    """[start, end) instants of local dates date_from..date_to inclusive."""
-    start = datetime.combine(date_from, time(0), tzinfo=VN_TZ)
-    return start, datetime.combine(date_to + timedelta(days=1), time(0), tzinfo=VN_TZ)
+def context(
+    basis: str = DEFAULT_BASIS, structure: str = DEFAULT_STRUCTURE, now: datetime | None = None
+) -> Context:
+    return Context(basis, structure, now or utcnow())
 
 
-def scope_unit_ids(unit_id: int | None, level: str | None) -> set[int] | None:
-    """Unit ids of the scope; None means every unit (no filter)."""
+def _ctx(ctx: Context | None, basis: str, structure: str, now: datetime | None) -> Context:
+    return ctx if ctx is not None else context(basis, structure, now)
+
+
+def scope_units(ctx: Context, unit_id: int | None, level: str | None) -> set[int] | None:
+    """Unit ids whose figures count (None: every unit, no filter)."""
     if unit_id is None and not level:
         return None
-    ids = subtree_ids(unit_id) if unit_id else set(db.session.scalars(select(Unit.id)))
+    units = ctx.tree.scope(unit_id)
     if level:
-        ids &= set(db.session.scalars(select(Unit.id).where(Unit.level == level)))
-    return ids
+        units = {u for u in units if ctx.tree.level_of(u, ctx.structure) == level}
+    return units
 
 
-def _national_sync_enabled() -> bool:
-    from app.sync.national_client import is_enabled
-
-    return is_enabled()
+def _families(ctx: Context) -> tuple[str, ...]:
+    return ("intake", "completion", "legs") if ctx.basis == "leg" else ("intake", "completion")
 
 
-def _fee_codes() -> list[str]:
-    return sorted({p.code for p in get_registry().all() if p.fee > 0})
+class Groups:
+    """How rows add up: each unit of the scope -> its output group (`of`; None: every unit into
+    the group None), then `key_of(group, procedure_code, bucket)` -> the output key (SKIP: left out)."""
 
+    def __init__(self, of: dict[int, Key] | None, key_of: Callable[[Key, str, Any], Key]) -> None:
+        self.of = of
+        self.key_of = key_of
+        self.keys = [None] if of is None else list(dict.fromkeys(of.values()))
+        self.index = {key: n for n, key in enumerate(self.keys)}
 
-def electronic_result() -> ColumnElement[bool]:
-    return (Dossier.return_method == "electronic") | Dossier.has_result_document.is_(True)
+    def by_index(self) -> dict[int, int] | None:
+        """unit id -> group index, for the leg reading's SQL (None: every unit, one group)."""
+        return None if self.of is None else {u: self.index[k] for u, k in self.of.items()}
 
+    def row_key(self, row: facts.FactRow) -> Key:
+        if row.group is not None:  # counted per group in SQL (dossiers under the leg reading)
+            group = self.keys[row.group]
+        elif self.of is None:
+            group = None
+        else:
+            group = self.of.get(row.unit_id, SKIP)
+        return SKIP if group is SKIP else self.key_of(group, row.procedure_code, row.bucket)
 
-@dataclass(frozen=True)
-class _Scope:
-    units: set[int] | None
-    procedure: str | None
-    start: datetime
-    end: datetime
-
-    def where(self, unit_col: Any, time_col: Any | None) -> list[Any]:
-        where = [] if self.units is None else [unit_col.in_(sorted(self.units))]
-        if time_col is not None:
-            where += [time_col >= self.start, time_col < self.end]
-        if self.procedure:
-            where.append(Dossier.procedure_code == self.procedure)
-        return where
-
-
-@dataclass(frozen=True)
-class _Grouping:
-    """How rows become output groups: by the row's unit (mapped to an output key, e.g. its child of
-    the parent being broken down), or by procedure."""
-
-    unit_key: dict[int, Key] | None = None  # unit id -> output key; None: units are not a dimension
-    by: str | None = None  # None or "procedure"
-
-    def dimension(self) -> Any:
-        if self.by == "procedure":
-            return Dossier.procedure_code
-        return None
-
-    def key(self, unit_id: int, extra: Any) -> Key:
-        if self.unit_key is not None:
-            return self.unit_key.get(unit_id)
-        return extra
-
-    def sql_key(self, unit_col: Any) -> Any:
-        """The output key as SQL (for the percentile, which cannot be added up afterwards)."""
-        if self.unit_key is None:
-            dimension = self.dimension()
-            return null() if dimension is None else dimension
-        by_key: dict[Key, list[int]] = defaultdict(list)
-        for unit_id, key in self.unit_key.items():
-            by_key[key].append(unit_id)
-        return case(*[(unit_col.in_(ids), literal(key)) for key, ids in by_key.items()], else_=None)
-
-
-def _extra(dimension: Any | None) -> Any:
-    return (null() if dimension is None else dimension).label("extra")
-
-
-def _keys(unit_col: Any, dimension: Any | None) -> list[Any]:
-    return [unit_col] if dimension is None else [unit_col, dimension]
-
-
-def _grouped(
-    columns: dict[str, Any], unit_col: Any, time_col: Any | None, scope: _Scope, grouping: _Grouping
-) -> list[Any]:
-    extra = grouping.dimension()
-    return db.session.execute(
-        select(unit_col.label("unit_id"), _extra(extra), *[c.label(n) for n, c in columns.items()])
-        .where(*scope.where(unit_col, time_col))
-        .group_by(*_keys(unit_col, extra))
-    ).all()
-
-
-def _add(
-    totals: dict[Key, dict[str, int]], rows: Iterable[Any], grouping: _Grouping, names: Iterable[str]
-) -> None:
-    names = list(names)
-    for row in rows:
-        key = grouping.key(row.unit_id, row.extra)
-        bucket = totals[key]
-        for name in names:
-            bucket[name] += getattr(row, name) or 0
-
-
-def _count(condition: Any) -> Any:
-    return func.count().filter(condition)
-
-
-def _reception(scope: _Scope, grouping: _Grouping, units: dict[int, Unit], totals: dict) -> None:
-    online = Dossier.channel == "online"
-    columns = {
-        "received": func.count(),
-        **{ch: _count(Dossier.channel == ch) for ch in CHANNELS},
-        "fully_online": _count(and_(online, Dossier.has_digitised_inputs.is_(True))),
-        "digitised": _count(Dossier.has_digitised_inputs.is_(True)),
-        "reused": _count(Dossier.has_reused_document.is_(True)),
-        "with_fee": _count(Dossier.procedure_code.in_(_fee_codes())),
-    }
-    if _national_sync_enabled():
-        from app.sync.queries import national_synced_clause
-
-        columns["synced"] = _count(national_synced_clause())
-    rows = _grouped(columns, Dossier.receiving_unit_id, Dossier.received_at, scope, grouping)
-    _add(totals, rows, grouping, columns)
-    for row in rows:  # fully online per level of the receiving unit (any number of levels)
-        level = units[row.unit_id].level
-        bucket = totals[grouping.key(row.unit_id, row.extra)]
-        bucket[f"level:{level}:received"] += row.received
-        bucket[f"level:{level}:fully"] += row.fully_online
-
-
-def _statutory_days_sql() -> Any:
-    """Each dossier's statutory time in working days, as SQL over its procedure and version."""
-    versions = [(p.code, p.version) for p in get_registry().all()]
-    return case(
-        *[
-            (and_(Dossier.procedure_code == code, Dossier.procedure_version == version), days)
-            for code, version in versions
-            if (days := _statutory_days(code, version)) != 1.0
-        ],
-        else_=1.0,
-    )
-
-
-def _completion(scope: _Scope, grouping: _Grouping, totals: dict) -> None:
-    timed = Dossier.processing_minutes.is_not(None)
-    columns = {
-        "completed": func.count(),
-        "early": _count(Dossier.outcome == "early"),
-        "on_time": _count(Dossier.outcome == "on_time"),
-        "late": _count(Dossier.outcome == "late"),
-        "electronic": _count(electronic_result()),
-        "timed": func.count(Dossier.processing_minutes),
-        "minutes": func.sum(Dossier.processing_minutes),
-        "statutory_days": func.sum(_statutory_days_sql()).filter(timed),
-        # the rating's answers, kept on the dossier (app.ratings.models)
-        "ratings": func.count(Dossier.rating_overall),
-        "satisfied": _count(Dossier.rating_overall >= SATISFIED_FROM),
-        "time_ok": _count(Dossier.rating_time.in_(("faster", "on_time"))),
-        "once": _count(Dossier.rating_contacts == "once"),
-        "good": _count(Dossier.rating_conduct == "good"),
-    }
-    rows = _grouped(columns, Dossier.current_unit_id, Dossier.completed_at, scope, grouping)
-    _add(totals, rows, grouping, columns)
-
-
-def _open() -> list[Any]:
-    return [
-        Dossier.received_at.is_not(None),
-        Dossier.completed_at.is_(None),
-        Dossier.queue_due_at.is_not(None),
-    ]
-
-
-def _near_due(now: datetime) -> list[Any]:
-    """Open dossiers whose running step is near due at `now` (see DossierStep.near_due_at)."""
-    return [
-        DossierStep.dossier_id == Dossier.id,
-        DossierStep.finished_at.is_(None),
-        DossierStep.paused_at.is_(None),
-        Dossier.paused_at.is_(None),
-        DossierStep.near_due_at < now,
-        DossierStep.due_at >= now,
-    ]
-
-
-def _in_progress(scope: _Scope, grouping: _Grouping, now: datetime, totals: dict) -> None:
-    unit_col = Dossier.current_unit_id
-    extra = grouping.dimension()
-    rows = db.session.execute(
-        select(
-            unit_col.label("unit_id"),
-            _extra(extra),
-            func.count().label("open"),
-            _count(and_(Dossier.due_at < now, Dossier.paused_at.is_(None))).label("overdue"),
-        )
-        .where(*scope.where(unit_col, None), *_open())
-        .group_by(*_keys(unit_col, extra))
-    ).all()
-    _add(totals, rows, grouping, ("open", "overdue"))
-    # A running step is held by the dossier's current unit and paused with its dossier, and a dossier
-    # with a running step is open: the steps' own index answers (one row per step), joined to the
-    # dossier only for its procedure.
-    step_unit = DossierStep.unit_id
-    statement = select(step_unit.label("unit_id"), _extra(extra), func.count().label("near_due")).where(
-        *scope.where(step_unit, None),
-        DossierStep.finished_at.is_(None),
-        DossierStep.paused_at.is_(None),
-        DossierStep.near_due_at < now,
-        DossierStep.due_at >= now,
-    )
-    if extra is not None or scope.procedure is not None:  # (the open-dossier conditions let the
-        # database read the dossiers' side from ix_dossiers_open and hash-join)
-        statement = statement.join(Dossier, Dossier.id == DossierStep.dossier_id).where(
-            *scope.where(Dossier.current_unit_id, None), *_open()
-        )
-    near = db.session.execute(statement.group_by(*_keys(step_unit, extra))).all()
-    _add(totals, near, grouping, ("near_due",))
-
-
-def _p90(scope: _Scope, grouping: _Grouping) -> dict[Key, float]:
-    """Nearest-rank 90th percentile of processing minutes per output group."""
-    unit_col, time_col = Dossier.current_unit_id, Dossier.completed_at
-    rows = (
-        select(grouping.sql_key(unit_col).label("key"), Dossier.processing_minutes.label("minutes"))
-        .where(*scope.where(unit_col, time_col), Dossier.processing_minutes.is_not(None))
-        .subquery()
-    )
-    if db.session.get_bind().dialect.name == "postgresql":
-        p90 = func.percentile_disc(0.9).within_group(rows.c.minutes)
-        return dict(db.session.execute(select(rows.c.key, p90).group_by(rows.c.key)).all())
-    values: dict[Key, list[int]] = defaultdict(list)
-    for group, minutes in db.session.execute(select(rows.c.key, rows.c.minutes)):
-        values[group].append(minutes)
-    return {group: _p90_nearest_rank(sorted(v)) for group, v in values.items()}
-
-
-def _p90_nearest_rank(ordered: list[int]) -> int:
-    return ordered[max(0, -(-9 * len(ordered) // 10) - 1)]  # the ceil(0.9 n)-th value
-
-
-def _statutory_days(procedure_code: str, version: int) -> float:
-    deadline = get_registry().get(procedure_code, version).deadline
-    if deadline.kind == "working_days":
-        return float(deadline.amount)
-    if deadline.kind == "working_hours":
-        return deadline.amount * 60 / get_calendar().minutes_per_day
-    return 1.0  # same day
-
-
-def _mean(values: Iterable[float]) -> float | None:
-    values = list(values)
-    return sum(values) / len(values) if values else None
-
-
-def _points(weight: int, rate: float | None, inputs: list[str], note: str | None = None) -> dict:
-    points = None if rate is None else round(min(rate, 1.0) * weight, 2)
-    return {"points": points, "max": weight, "inputs": inputs, **({"note": note} if note else {})}
-
-
-def _score(m: dict) -> dict:
-    online = m["online_share"]["rate"]
-    digit_rates = [m[k]["rate"] for k in ("digitised_inputs", "electronic_results", "reused_documents")]
-    known = [r for r in digit_rates if r is not None]
-    groups = {
-        "progress": _points(20, m["on_time_rate"]["rate"], ["on_time_rate"]),
-        "online": _points(12, None if online is None else online / ONLINE_TARGET, ["online_share"]),
-        "payment": _points(10, None, ["online_payment_share"], NO_PAYMENT_DATA),
-        "satisfaction": _points(18, m["satisfaction_rate"]["rate"], ["satisfaction_rate"]),
-        "digitisation": _points(
-            22,
-            _mean(known),
-            ["digitised_inputs", "electronic_results", "reused_documents"],
-        ),
-        "transparency": _points(
-            18,
-            m["national_synced"]["rate"],
-            ["national_synced"],
-            None if m["national_synced"]["numerator"] is not None else NO_TRANSPARENCY,
-        ),
-    }
-    scored = [g for g in groups.values() if g["points"] is not None]
-    groups["total"] = {
-        "points": round(sum(g["points"] for g in scored), 2),
-        "max": sum(g["max"] for g in scored),
-        "max_possible": sum(SCORE_WEIGHTS.values()),
-    }
-    return groups
-
-
-def _metrics(t: dict[str, float], p90_minutes: float | None, with_in_progress: bool = True) -> dict:
-    """The metrics of one output group from its added-up counts."""
-    received, completed, ratings = t["received"], t["completed"], t["ratings"]
-    minutes_per_day = get_calendar().minutes_per_day
-    timed = t["timed"]
-    levels = sorted({k.split(":")[1] for k in t if k.startswith("level:")})
-    metrics: dict[str, Any] = {
-        "received": pair(received, received),
-        **{f"received_{ch}": pair(t[ch], received) for ch in CHANNELS},
-        "online_share": pair(t["online"], received, ONLINE_TARGET),
-        "completed_early": pair(t["early"], completed),
-        "completed_on_time": pair(t["on_time"], completed),
-        "completed_late": pair(t["late"], completed),
-        "on_time_rate": pair(t["early"] + t["on_time"], completed),
-    }
-    if with_in_progress:
-        metrics["in_progress_overdue"] = pair(t["overdue"], t["open"])
-        metrics["in_progress_near_due"] = pair(t["near_due"], t["open"])
-    metrics |= {
-        "processing_time": {
-            "count": timed,
-            "average_days": t["minutes"] / timed / minutes_per_day if timed else None,
-            "p90_days": p90_minutes / minutes_per_day if p90_minutes is not None else None,
-            "statutory_average_days": t["statutory_days"] / timed if timed else None,
-        },
-        "fully_online": pair(t["fully_online"], received),
-        "fully_online_by_level": {
-            lv: pair(t[f"level:{lv}:fully"], t[f"level:{lv}:received"], FULLY_ONLINE_TARGETS.get(lv))
-            for lv in levels
-        },
-        "satisfaction_rate": pair(t["satisfied"], ratings, SATISFACTION_TARGET),
-        "satisfaction_time_ok": pair(t["time_ok"], ratings),
-        "satisfaction_contacts_once": pair(t["once"], ratings),
-        "satisfaction_conduct_good": pair(t["good"], ratings),
-        "online_payment_share": pair(None, t["with_fee"], note=NO_PAYMENT_DATA),
-        "digitised_inputs": pair(t["digitised"], received),
-        "electronic_results": pair(t["electronic"], completed),
-        "reused_documents": pair(t["reused"], received),
-        # Decision 766 transparency: received dossiers whose latest state the national portal has
-        # (app.sync.queries.national_synced_clause); no figure while national sync is not configured
-        "national_synced": (
-            pair(t["synced"], received)
-            if _national_sync_enabled()
-            else pair(None, received, note=NO_TRANSPARENCY)
-        ),
-    }
-    metrics["score"] = _score(metrics)
-    return metrics
-
-
-def _all_units() -> dict[int, Unit]:
-    return {u.id: u for u in db.session.scalars(select(Unit))}
+    def unit_key(self, unit_id: int, code: str) -> Key:
+        group = None if self.of is None else self.of.get(unit_id, SKIP)
+        return SKIP if group is SKIP else self.key_of(group, code, None)
 
 
 def _totals(
-    scope: _Scope,
-    grouping: _Grouping,
-    now: datetime,
+    ctx: Context,
+    units: set[int] | None,
+    procedure: str | None,
+    buckets: list[Bucket],
+    groups: Groups,
     with_in_progress: bool,
-    units: dict[int, Unit] | None = None,
-) -> dict[Key, dict]:
-    units = units or _all_units()
+) -> dict[Key, dict[str, float]]:
     totals: dict[Key, dict[str, float]] = defaultdict(lambda: defaultdict(int))
-    _reception(scope, grouping, units, totals)
-    _completion(scope, grouping, totals)
+    index = groups.by_index()
+    for family in _families(ctx):
+        rows = ctx.read(family, buckets, units, procedure, index)
+        ctx.add_rows(totals, rows, groups.row_key)
+    if _national_sync_enabled():
+        spans = [s for b in buckets for s in spans_of(b.key, b.days())]
+        synced = facts.read_synced(ctx.basis, spans, units, procedure, ctx.all_units, index)
+        ctx.add_rows(totals, synced, groups.row_key)
+    if _data_store_enabled():  # signed results pushed to the citizens' data stores (app.results)
+        spans = [s for b in buckets for s in spans_of(b.key, b.days())]
+        pushed = facts.read_pushed(ctx.basis, spans, units, procedure, ctx.all_units, index)
+        ctx.add_rows(totals, pushed, groups.row_key)
     if with_in_progress:
-        _in_progress(scope, grouping, now, totals)
+        ctx.in_progress(totals, units, procedure, groups.unit_key)
     return totals
 
 
-def _compute(
-    scope: _Scope,
-    grouping: _Grouping,
-    now: datetime,
-    keys: Iterable[Key],
-    with_in_progress: bool = True,
-    with_percentile: bool = True,
-    units: dict[int, Unit] | None = None,
-) -> dict[Key, dict]:
-    totals = _totals(scope, grouping, now, with_in_progress, units)
-    p90 = _p90(scope, grouping) if with_percentile else {}
-    return {key: _metrics(totals[key], p90.get(key), with_in_progress) for key in keys}
+def _petitions(
+    ctx: Context,
+    units: Iterable[int] | None,
+    period: Period,
+    procedure: str | None,
+    key_of: Callable[[int], Key],
+) -> dict[Key, Group5Facts]:
+    start, end = period_bounds(period.date_from, period.date_to)
+    found: dict[Key, Group5Facts] = defaultdict(Group5Facts)
+    for unit_id, counted in group5_facts_by_unit(
+        units, start, end, procedure_code=procedure, now=ctx.now
+    ).items():
+        key = key_of(unit_id)
+        if key is not SKIP:
+            found[key] = found[key] + counted
+    return found
 
 
-def _scope(
-    unit_id: int | None, level: str | None, procedure: str | None, date_from: date, date_to: date
-) -> _Scope:
-    return _Scope(scope_unit_ids(unit_id, level), procedure, *period_bounds(date_from, date_to))
+def _procedures_online(
+    ctx: Context, units: Iterable[int] | None, procedure: str | None, period: Period
+) -> tuple[int, int]:
+    """(procedures offered fully online, procedures) among those in force at the period's end that
+    the units (existing in the period) receive."""
+    chosen = ctx.tree.units.values() if units is None else [ctx.tree.units[u] for u in units]
+    points = {(u.level, u.kind) for u in chosen if _overlaps(u, period.date_from, period.date_to)}
+    offered = [
+        p
+        for p in get_registry().list_current(period.date_to)
+        if (procedure is None or p.code == procedure) and any(p.receives_at(lv, kind) for lv, kind in points)
+    ]
+    return sum(p.online_level == FULLY_ONLINE_LEVEL for p in offered), len(offered)
 
 
 def compute_indicators(
@@ -453,25 +201,67 @@ def compute_indicators(
     date_from: date,
     date_to: date,
     now: datetime | None = None,
+    *,
+    basis: str = DEFAULT_BASIS,
+    structure: str = DEFAULT_STRUCTURE,
+    ctx: Context | None = None,
 ) -> dict:
     """Every indicator of the scope as {numerator, denominator, rate, target} (see module docstring).
 
     "in_progress_near_due" counts open dossiers whose running step has less than 40% of its working
     time left (WorkingCalendar.near_due, stored as DossierStep.near_due_at) and is not yet overdue.
-    "fully_online": received online and every current input document digitised; also per level of
-    the receiving unit (any number of levels, so a 2-level structure works too).
+    "fully_online": processed in the electronic environment (filed online, or every input digitised
+    at reception); also per level of the unit it is attributed to, only the levels with dossiers.
     """
-    scope = _scope(unit_id, level, procedure, date_from, date_to)
-    return _compute(scope, _Grouping(), now or utcnow(), [None])[None]
+    ctx = _ctx(ctx, basis, structure, now)
+    units = scope_units(ctx, unit_id, level)
+    period = Period(date_from, date_to)
+    groups = Groups(None if units is None else dict.fromkeys(units), lambda *_: None)
+    totals = _totals(ctx, units, procedure, [Bucket(None, date_from, date_to)], groups, True)
+    start, end = period_bounds(date_from, date_to)
+    keys = dict.fromkeys(units if units is not None else ctx.all_units)
+    p90 = p90_minutes(ctx.basis, start, end, procedure, keys).get(None)
+    petitions = _petitions(ctx, units, period, procedure, lambda _u: None).get(None, Group5Facts())
+    return metrics_of(
+        totals[None],
+        p90,
+        period,
+        ctx.basis,
+        procedures_online=_procedures_online(ctx, units, procedure, period),
+        petitions=petitions,
+    )
 
 
 def _unit_summary(unit: Unit) -> dict:
-    return {"id": unit.id, "code": unit.code, "name": unit.name, "name_en": unit.name_en, "level": unit.level}
+    return {
+        "id": unit.id,
+        "code": unit.code,
+        "name": unit.name,
+        "name_en": unit.name_en,
+        "level": unit.level,
+        "valid_from": unit.valid_from.isoformat() if unit.valid_from else None,
+        "valid_to": unit.valid_to.isoformat() if unit.valid_to else None,
+    }
 
 
 def list_child_units(parent_id: int | None) -> list[Unit]:
+    """Active direct children (the tree's roots for None)."""
+    from app.extensions import db
+
     parent = Unit.parent_id.is_(None) if parent_id is None else Unit.parent_id == parent_id
     return list(db.session.scalars(select(Unit).where(parent, Unit.is_active.is_(True)).order_by(Unit.code)))
+
+
+def ranking_units(
+    unit_id: int | None,
+    date_from: date,
+    date_to: date,
+    *,
+    structure: str = DEFAULT_STRUCTURE,
+    ctx: Context | None = None,
+) -> list[Unit]:
+    ctx = _ctx(ctx, DEFAULT_BASIS, structure, None)
+    return ctx.tree.rows(unit_id, ctx.structure, date_from, date_to)
 
 
 def unit_overview(
@@ -480,38 +270,56 @@ def unit_overview(
     date_from: date,
     date_to: date,
     now: datetime | None = None,
+    *,
+    basis: str = DEFAULT_BASIS,
+    structure: str = DEFAULT_STRUCTURE,
+    ctx: Context | None = None,
 ) -> tuple[dict, list[dict]]:
-    """A unit's indicators and one row per active direct child (its ranking table), from one set of
-    grouped queries: the same numbers as compute_indicators for the unit and for each child.
-    `unit_id` None: the whole structure, its rows the top-level units."""
-    now = now or utcnow()
-    children = list_child_units(unit_id)
-    below: dict[int | None, list[int]] = defaultdict(list)
-    for uid, parent in db.session.execute(select(Unit.id, Unit.parent_id)):
-        below[parent].append(uid)
-
-    def subtree(root: int) -> list[int]:
-        found, stack = [], [root]
-        while stack:
-            found.append(uid := stack.pop())
-            stack.extend(below[uid])
-        return found
-
-    everything = [uid for ids in below.values() for uid in ids]
-    unit_key: dict[int, Key] = dict.fromkeys(subtree(unit_id) if unit_id is not None else everything, unit_id)
-    for child in children:
-        unit_key |= dict.fromkeys(subtree(child.id), child.id)
-    scope = _Scope(set(unit_key), procedure, *period_bounds(date_from, date_to))
-    grouping = _Grouping(unit_key=unit_key)
-    totals = _totals(scope, grouping, now, True)
+    """A unit's indicators and one row per unit of its ranking (its sub-units of the period, or as
+    restated today: app.indicators.attribution), from one set of grouped queries: the same numbers
+    as compute_indicators for the unit and for each row. `unit_id` None: the whole structure, its
+    rows the top-level units."""
+    ctx = _ctx(ctx, basis, structure, now)
+    rows_units = ctx.tree.rows(unit_id, ctx.structure, date_from, date_to)
+    scope = ctx.tree.scope(unit_id)
+    keys = ctx.tree.keys(unit_id, rows_units, ctx.structure, scope)
+    period = Period(date_from, date_to)
+    units = None if unit_id is None else scope
+    groups = Groups(keys, lambda group, _code, _bucket: group)
+    totals = _totals(ctx, units, procedure, [Bucket(None, date_from, date_to)], groups, True)
     whole: dict[str, float] = defaultdict(int)
     for bucket in totals.values():
         for name, value in bucket.items():
             whole[name] += value
-    p90 = _p90(scope, grouping)
-    p90_whole = _p90(scope, _Grouping()).get(None)
-    rows = [{"unit": _unit_summary(c), "metrics": _metrics(totals[c.id], p90.get(c.id))} for c in children]
-    return _metrics(whole, p90_whole), rows
+    start, end = period_bounds(date_from, date_to)
+    p90 = p90_minutes(ctx.basis, start, end, procedure, keys, with_total=True)
+    p90_whole = p90.pop(TOTAL)
+    petitions = _petitions(ctx, units, period, procedure, lambda u: keys.get(u, SKIP))
+    everyone = Group5Facts()
+    for counted in petitions.values():
+        everyone = everyone + counted
+    members: dict[Key, list[int]] = defaultdict(list)
+    for unit, key in keys.items():
+        members[key].append(unit)
+    overview = metrics_of(
+        whole, p90_whole, period, ctx.basis,
+        procedures_online=_procedures_online(ctx, units, procedure, period), petitions=everyone,
+    )  # fmt: skip
+    rows = [
+        {
+            "unit": _unit_summary(row),
+            "metrics": metrics_of(
+                totals[row.id],
+                p90.get(row.id),
+                period,
+                ctx.basis,
+                procedures_online=_procedures_online(ctx, members[row.id], procedure, period),
+                petitions=petitions.get(row.id, Group5Facts()),
+            ),  # fmt: skip
+        }
+        for row in rows_units
+    ]
+    return overview, rows
 
 
 def indicators_by_unit(
@@ -520,10 +328,11 @@ def indicators_by_unit(
     date_from: date,
     date_to: date,
     now: datetime | None = None,
+    **reading: Any,
 ) -> list[dict]:
-    """One row per active direct child of `parent_id`, each with the metrics of the child's subtree
-    (the same numbers compute_indicators gives for that child). See unit_overview."""
-    return unit_overview(parent_id, procedure, date_from, date_to, now)[1]
+    """One row per unit of `parent_id`'s ranking, each with the metrics of that unit's share of the
+    scope (the same numbers compute_indicators gives for that unit when nothing is restated)."""
+    return unit_overview(parent_id, procedure, date_from, date_to, now, **reading)[1]
 
 
 def indicators_by_procedure(
@@ -532,14 +341,34 @@ def indicators_by_procedure(
     date_from: date,
     date_to: date,
     now: datetime | None = None,
+    *,
+    basis: str = DEFAULT_BASIS,
+    structure: str = DEFAULT_STRUCTURE,
+    ctx: Context | None = None,
 ) -> list[dict]:
-    """One row per procedure of the registry (latest version's name), metrics of the scope for it."""
+    """One row per procedure of the registry (latest version's name), metrics of the scope for it.
+    Petitions are not split by procedure: their components show no data in these rows."""
+    ctx = _ctx(ctx, basis, structure, now)
     procedures = sorted(get_registry().all(), key=lambda p: p.code)
     latest = {p.code: p for p in procedures}  # all() lists versions in order: the last one wins
-    scope = _scope(unit_id, level, None, date_from, date_to)
-    computed = _compute(scope, _Grouping(by="procedure"), now or utcnow(), list(latest))
+    units = scope_units(ctx, unit_id, level)
+    period = Period(date_from, date_to)
+    groups = Groups(None if units is None else dict.fromkeys(units), lambda _group, code, _bucket: code)
+    totals = _totals(ctx, units, None, [Bucket(None, date_from, date_to)], groups, True)
+    start, end = period_bounds(date_from, date_to)
+    p90 = p90_minutes(ctx.basis, start, end, None, None, units)
     return [
-        {"procedure": {"code": code, "name": p.name}, "metrics": computed[code]} for code, p in latest.items()
+        {
+            "procedure": {"code": code, "name": p.name},
+            "metrics": metrics_of(
+                totals[code],
+                p90.get(code),
+                period,
+                ctx.basis,
+                procedures_online=_procedures_online(ctx, units, code, period),
+            ),  # fmt: skip
+        }
+        for code, p in latest.items()
     ]
 
 
@@ -562,17 +391,36 @@ def monthly_trend(
     date_from: date,
     date_to: date,
     now: datetime | None = None,
+    *,
+    basis: str = DEFAULT_BASIS,
+    structure: str = DEFAULT_STRUCTURE,
+    ctx: Context | None = None,
 ) -> list[dict]:
-    """One row per month overlapping the period: the period metrics of that month. In-progress
-    figures are a snapshot of now, so they are left out of the trend, and so is the 90th percentile
-    of processing time (a sort of every month's dossiers; the average is there)."""
-    units, now, all_units = scope_unit_ids(unit_id, level), now or utcnow(), _all_units()
+    """One row per month overlapping the period: the period metrics of that month, from one read
+    per family for the whole span. In-progress figures are a snapshot of now, so they are left out
+    of the trend, and so is the 90th percentile of processing time (the average is there)."""
+    ctx = _ctx(ctx, basis, structure, now)
+    units = scope_units(ctx, unit_id, level)
+    months = months_of(date_from, date_to)
+    buckets = [Bucket(month, first, last) for month, first, last in months]
+    groups = Groups(None if units is None else dict.fromkeys(units), lambda _group, _code, bucket: bucket)
+    totals = _totals(ctx, units, procedure, buckets, groups, False)
+    # petitions month by month only if the whole span has any (no fact in the span: none in a month)
+    span = _petitions(ctx, units, Period(date_from, date_to), procedure, lambda _u: None).get(
+        None, Group5Facts()
+    )
     rows = []
-    for month, first, last in months_of(date_from, date_to):
-        # one range per month, each answered from the indexes like a period of its own: cheaper
-        # than grouping a year of rows by an expression of their time
-        scope = _Scope(units, procedure, *period_bounds(first, last))
-        metrics = _compute(scope, _Grouping(), now, [None], False, False, all_units)[None]
+    for month, first, last in months:
+        period = Period(first, last)
+        petitions = (
+            _petitions(ctx, units, period, procedure, lambda _u: None).get(None, Group5Facts())
+            if span != Group5Facts()
+            else Group5Facts()
+        )
+        metrics = metrics_of(
+            totals[month], None, period, ctx.basis, with_in_progress=False,
+            procedures_online=_procedures_online(ctx, units, procedure, period), petitions=petitions,
+        )  # fmt: skip
         rows.append({"month": month, "date_from": first, "date_to": last, "metrics": metrics})
     return rows
 
@@ -581,19 +429,39 @@ def monthly_trend(
 
 _RECEPTION: dict[str, Callable[[], list[Any]]] = {
     "received": lambda: [],
-    **{f"received_{ch}": (lambda ch=ch: [Dossier.channel == ch]) for ch in CHANNELS},
-    "fully_online": lambda: [Dossier.channel == "online", Dossier.has_digitised_inputs.is_(True)],
+    **{f"received_{ch}": (lambda ch=ch: [Dossier.channel.in_(dossier_channels(ch))]) for ch in CHANNELS},
+    "fully_online": lambda: [
+        Dossier.channel.in_(dossier_channels("online")) | Dossier.has_digitised_inputs.is_(True)
+    ],
     "digitised_inputs": lambda: [Dossier.has_digitised_inputs.is_(True)],
     "reused_documents": lambda: [Dossier.has_reused_document.is_(True)],
 }
+_OUTCOMES = {"completed_early": "early", "completed_on_time": "on_time", "completed_late": "late"}
 _COMPLETION: dict[str, Callable[[], list[Any]]] = {
-    "completed_early": lambda: [Dossier.outcome == "early"],
-    "completed_on_time": lambda: [Dossier.outcome == "on_time"],
-    "completed_late": lambda: [Dossier.outcome == "late"],
+    **{metric: (lambda o=o: [Dossier.outcome == o]) for metric, o in _OUTCOMES.items()},
     "electronic_results": lambda: [electronic_result()],
 }
 _IN_PROGRESS = ("in_progress_overdue", "in_progress_near_due")
 DRILLABLE_METRICS = (*_RECEPTION, *_COMPLETION, *_IN_PROGRESS)
+
+
+def _open() -> list[Any]:
+    return [
+        Dossier.received_at.is_not(None),
+        Dossier.completed_at.is_(None),
+        Dossier.queue_due_at.is_not(None),
+    ]
+
+
+def _had_leg(units: set[int] | None, *conditions: Any) -> Any:
+    where = [DossierStep.dossier_id == Dossier.id, *conditions]
+    if units is not None:
+        where.append(DossierStep.unit_id.in_(sorted(units)))
+    return exists().where(*where)
+
+
+def _in(column: Any, units: set[int] | None) -> list[Any]:
+    return [] if units is None else [column.in_(sorted(units))]
 
 
 def dossiers_behind(
@@ -604,24 +472,59 @@ def dossiers_behind(
     date_from: date,
     date_to: date,
     now: datetime | None = None,
+    *,
+    basis: str = DEFAULT_BASIS,
+    structure: str = DEFAULT_STRUCTURE,
+    ctx: Context | None = None,
 ) -> Any:
     """`select(Dossier)` of exactly the dossiers counted in `metric`'s numerator for this scope
-    (unordered; the caller pages it). ValidationError for a metric that has no dossier list."""
-    scope = _scope(unit_id, level, procedure, date_from, date_to)
+    (unordered; the caller pages it); under the "leg" basis, the dossiers with such a leg in the
+    scope. ValidationError for a metric that has no dossier list."""
+    ctx = _ctx(ctx, basis, structure, now)
+    units = scope_units(ctx, unit_id, level)
+    start, end = period_bounds(date_from, date_to)
+    by_leg = ctx.basis == "leg"
+    unit = None if by_leg else dossier_unit(ctx.basis)
+    where: list[Any] = [Dossier.procedure_code == procedure] if procedure else []
     if metric in _RECEPTION:
-        where = [*scope.where(Dossier.receiving_unit_id, Dossier.received_at), *_RECEPTION[metric]()]
+        where += [Dossier.received_at >= start, Dossier.received_at < end, *_RECEPTION[metric]()]
+        where += (
+            [_had_leg(units)]
+            if by_leg and units is not None
+            else _in(unit, units)
+            if unit is not None
+            else []
+        )
+    elif metric in _OUTCOMES and by_leg:
+        finished = [DossierStep.finished_at >= start, DossierStep.finished_at < end]
+        where.append(_had_leg(units, *finished, DossierStep.outcome == _OUTCOMES[metric]))
     elif metric in _COMPLETION:
-        where = [*scope.where(Dossier.current_unit_id, Dossier.completed_at), *_COMPLETION[metric]()]
+        where += [Dossier.completed_at >= start, Dossier.completed_at < end, *_COMPLETION[metric]()]
+        where += (
+            [_had_leg(units)]
+            if by_leg and units is not None
+            else _in(unit, units)
+            if unit is not None
+            else []
+        )
     elif metric in _IN_PROGRESS:
-        now = now or utcnow()
-        where = [*scope.where(Dossier.current_unit_id, None), *_open()]
-        if metric == "in_progress_overdue":
-            where += [Dossier.due_at < now, Dossier.paused_at.is_(None)]
+        moment = ctx.now
+        where += _open()
+        if metric == "in_progress_overdue" and by_leg:
+            running = and_(DossierStep.finished_at.is_(None), DossierStep.paused_at.is_(None))
+            where.append(_had_leg(units, running, DossierStep.due_at < moment))
+        elif metric == "in_progress_overdue":
+            where += [Dossier.due_at < moment, Dossier.paused_at.is_(None), *_in(unit, units)]
+        elif by_leg:
+            where.append(_had_leg(units, *near_due_step(moment)))
         else:
-            where.append(exists().where(*_near_due(now)))
+            where += [Dossier.paused_at.is_(None), _had_leg(None, *near_due_step(moment)), *_in(unit, units)]
     else:
         raise ValidationError(
             "Chỉ số không có danh sách hồ sơ",
             {"metric": f"'{metric}' không hợp lệ; chọn một trong: {', '.join(DRILLABLE_METRICS)}"},
         )
     return select(Dossier).where(*where)
+
+
+__all__ += ["competent_unit", "context", "list_child_units", "ranking_units", "scope_units"]

@@ -5,6 +5,16 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.core.inputs import MAX_INT
+from app.indicators.attribution import STRUCTURES
+from app.indicators.facts import BASES
+
+BASIS_DESCRIPTION = (
+    "Đơn vị được tính số liệu: competent (đơn vị có thẩm quyền; mặc định), received (đơn vị tiếp "
+    "nhận), leg (mọi đơn vị có chặng xử lý; tiến độ tính theo chặng)"
+)
+STRUCTURE_DESCRIPTION = (
+    "Đơn vị đã sắp xếp: as_was (như khi phát sinh, mặc định) hoặc restated (quy về đơn vị kế thừa hiện nay)"
+)
 
 
 class IndicatorQuerySchema(Schema):
@@ -17,11 +27,26 @@ class IndicatorQuerySchema(Schema):
     procedure = fields.Str(metadata={"description": "Mã thủ tục"})
     date_from = fields.Date(data_key="from", metadata={"description": "Từ ngày (YYYY-MM-DD, giờ Việt Nam)"})
     date_to = fields.Date(data_key="to", metadata={"description": "Đến ngày (YYYY-MM-DD), tính cả ngày này"})
+    basis = fields.Str(validate=validate.OneOf(BASES), metadata={"description": BASIS_DESCRIPTION})
+    structure = fields.Str(
+        validate=validate.OneOf(STRUCTURES), metadata={"description": STRUCTURE_DESCRIPTION}
+    )
 
     @validates_schema
     def _ordered(self, data: dict, **_: object) -> None:
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise ValidationError("'from' phải không sau 'to'", "from")
+
+
+class TargetSchema(Schema):
+    metric = fields.Str()
+    level = fields.Str(allow_none=True)
+    value = fields.Float()
+    valid_from = fields.Str(metadata={"description": "YYYY-MM-DD"})
+    valid_to = fields.Str(allow_none=True)
+    source = fields.Str(metadata={"description": "Kế hoạch, quyết định đặt ra mục tiêu"})
+    confirmed = fields.Bool(metadata={"description": "false: chưa đối chiếu được với văn bản công khai"})
+    note = fields.Str()
 
 
 class IndicatorsSchema(Schema):
@@ -30,6 +55,12 @@ class IndicatorsSchema(Schema):
     procedure = fields.Str(allow_none=True)
     date_from = fields.Date(data_key="from")
     date_to = fields.Date(data_key="to")
+    basis = fields.Str(metadata={"description": BASIS_DESCRIPTION})
+    structure = fields.Str(metadata={"description": STRUCTURE_DESCRIPTION})
+    targets = fields.List(
+        fields.Nested(TargetSchema),
+        metadata={"description": "Mục tiêu áp dụng cho kỳ, với nguồn và hiệu lực"},
+    )
     metrics = fields.Dict(
         keys=fields.Str(),
         values=fields.Raw(),
@@ -41,8 +72,11 @@ class IndicatorsSchema(Schema):
                 "statutory_average_days}, fully_online, fully_online_by_level {level: pair}, "
                 "satisfaction_rate, satisfaction_time_ok, satisfaction_contacts_once, "
                 "satisfaction_conduct_good, online_payment_share (numerator null + note), "
-                "digitised_inputs, electronic_results, reused_documents, score {group: {points, max, "
-                "inputs}}"
+                "digitised_inputs, electronic_results, reused_documents, electronic_certified_copies, "
+                "procedures_online, national_synced, petitions_on_time, petitions_satisfied, "
+                "petitions_open_overdue; score {components: [{key, group, weight, origin (system / "
+                "external / missing), numerator, denominator, rate, points}], groups {group: {points, "
+                "max, counted}}, total {points, max: 100, counted}} (Quyết định 766/QĐ-TTg)"
             )
         },
     )
@@ -57,13 +91,21 @@ class ScopeSchema(Schema):
     procedure = fields.Str(allow_none=True)
     date_from = fields.Date(data_key="from")
     date_to = fields.Date(data_key="to")
+    basis = fields.Str(metadata={"description": BASIS_DESCRIPTION})
+    structure = fields.Str(metadata={"description": STRUCTURE_DESCRIPTION})
 
 
 METRICS_DESCRIPTION = "Cùng dạng với `metrics` của /api/v1/stats/indicators, cho dòng này"
 
 
 class UnitRowSchema(Schema):
-    unit = fields.Dict(metadata={"description": "{id, code, name, level} của đơn vị trực thuộc"})
+    unit = fields.Dict(
+        metadata={
+            "description": (
+                "{id, code, name, name_en, level, valid_from, valid_to} của đơn vị trong bảng xếp hạng"
+            )
+        }
+    )
     metrics = fields.Dict(metadata={"description": METRICS_DESCRIPTION})
 
 
@@ -112,6 +154,7 @@ class DossierItemSchema(Schema):
     applicant = fields.Str()
     unit = fields.Str(metadata={"description": "Đơn vị đang giữ / đã hoàn thành hồ sơ"})
     receiving_unit = fields.Str()
+    competent_unit = fields.Str(allow_none=True, metadata={"description": "Đơn vị có thẩm quyền giải quyết"})
     channel = fields.Str()
     received_at = fields.Str(allow_none=True, metadata={"description": "ISO 8601, giờ Việt Nam"})
     due_at = fields.Str(allow_none=True)

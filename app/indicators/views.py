@@ -31,7 +31,7 @@ def current_view() -> d.View:
     """The signed-in supervisor's view of the requested scope (403 outside their subtree, 422 bad input)."""
     if not can_see_indicators(current_user):
         abort(403)
-    keys = ("unit", "level", "procedure", "from", "to")
+    keys = ("unit", "level", "procedure", "from", "to", "basis", "structure")
     try:
         args = IndicatorQuerySchema().load({k: v for k in keys if (v := request.args.get(k))})
         return d.View(resolve_scope(current_user, args))

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
@@ -44,6 +45,8 @@ QUEUES = (QUICK, HEAVY)
 LIVE_STATUSES = ("queued", "scheduled", "started", "deferred")
 
 _current_job: ContextVar[str | None] = ContextVar("current_job", default=None)
+# Queues whose jobs, without Redis, are not run in this process for now (see `held`).
+_held_queues: ContextVar[frozenset[str]] = ContextVar("held_queues", default=frozenset())
 
 
 @dataclass(frozen=True)
@@ -168,9 +171,10 @@ def push(
     """Push now (no transaction involved). True when the job was pushed or ran."""
     redis = current_app.extensions.get("redis")
     if redis is None:
-        if delay is None:
+        if delay is None and job.spec.queue not in _held_queues.get():
             _run_in_process(job, args)
-        return delay is None
+            return True
+        return False
     from redis.exceptions import RedisError
 
     full_id = f"{current_app.config['RQ_QUEUE']}-{job_id}" if job_id else None
@@ -189,6 +193,19 @@ def push(
             "job %s%r not enqueued (%s); the periodic sweeps will enqueue it", job.__name__, args, exc
         )
         return False
+
+
+@contextmanager
+def held(*queues: str) -> Iterator[None]:
+    """Within the block (this context only), jobs of `queues` that would run in this process (no
+    Redis: the embedded default) are left undone, as a delayed job is, for the periodic sweeps or
+    their commands to pick up (`flask official-forms render-pending`). With Redis nothing changes.
+    For bulk writers such as the demo history, which would otherwise render thousands of forms."""
+    token = _held_queues.set(_held_queues.get() | frozenset(queues))
+    try:
+        yield
+    finally:
+        _held_queues.reset(token)
 
 
 def _retry(spec: JobSpec):  # noqa: ANN202

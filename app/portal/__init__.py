@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(my_dossiers_bp)
     presenters.init_app(app)
     add_nav_link(app, "my_dossiers.index", _l("Hồ sơ của tôi"), is_citizen)
-    add_nav_link(app, "my_dossiers.track", _l("Tra cứu hồ sơ"))
+    # Public tracking for visitors and citizens; staff have their own search (app.search).
+    add_nav_link(app, "my_dossiers.track", _l("Tra cứu hồ sơ"), is_citizen, public=True)
     add_nav_link(app, "portal.procedures", _l("Thủ tục"))
     add_nav_link(app, "drafts.index", _l("Hồ sơ nháp"), is_citizen)

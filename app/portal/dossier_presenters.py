@@ -188,3 +188,47 @@ def accesses(dossier: Dossier, user: User) -> Accesses | None:
         for row in rows
     ]
     return Accesses(entries, total)
+
+
+@dataclass(frozen=True)
+class ResultCard:
+    """What the applicant is told about the result, truthfully: the electronic files (signed or
+    not) to download, and where the paper original is: to collect at the receiving centre, sent by
+    post (with its tracking number), or already handed over."""
+
+    files: list  # [(DossierDocument, SignedResult | None)]
+    paper: str | None  # None (no paper original), "collect", "posted", "collected"
+    centre: Unit | None
+    by_post_too: bool = False  # the procedure also sends the paper original by post
+    tracking_number: str | None = None
+
+
+def _tracking_number(dossier: Dossier) -> str | None:
+    numbers = [(e.payload or {}).get("tracking_number") for e in dossier.events]
+    found = [n for n in numbers if n]
+    return found[-1] if found else None
+
+
+def result_card(dossier: Dossier, procedure: Procedure) -> ResultCard:
+    from app.results.queries import signed_results_of
+
+    documents = result_documents(dossier)
+    signed = signed_results_of(dossier.id) if documents else {}
+    files = [(d, signed.get(d.id)) for d in documents]
+    spec = procedure.result
+    has_paper = spec.is_paper if spec.declared else not files
+    paper = None
+    if has_paper:
+        if dossier.returned_at is not None and dossier.return_method == "post":
+            paper = "posted"
+        elif dossier.returned_at is not None and dossier.return_method == "counter":
+            paper = "collected"
+        else:
+            paper = "collect"
+    return ResultCard(
+        files=files,
+        paper=paper,
+        centre=dossier.receiving_unit,
+        by_post_too=has_paper and "post" in spec.collect,
+        tracking_number=_tracking_number(dossier) if paper == "posted" else None,
+    )

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.audit.services import record_access
+from app.auth import throttle
 from app.auth.models import User
 from app.core import uow
 from app.core.db import utcnow
@@ -72,6 +73,7 @@ def _detail(dossier: Dossier, status: int = 200, **extra: object) -> tuple[str, 
         sources=dp.SOURCES,
         forms=list_forms(dossier.id),
         results=dp.result_documents(dossier),
+        result_card=dp.result_card(dossier, procedure),
         request_event=dp.supplement_request(dossier) if actions.supply else None,
         actions=actions,
         returned=returned,
@@ -186,6 +188,7 @@ def rate(code: str) -> Response | tuple[str, int]:
 
 
 @bp.route("/track", methods=["GET", "POST"])
+@throttle.PUBLIC_LOOKUP_LIMIT
 def track() -> tuple[str, int]:
     """Anyone with the code plus the applicant's CCCD or phone sees the status, nothing more.
     Any mismatch gets one generic answer; the code may come prefilled from Mẫu 01's QR code."""

@@ -9,12 +9,14 @@ from werkzeug.wrappers import Response
 
 from app.core import uow
 from app.core.errors import ConflictError, NotFoundError, ValidationError
+from app.identity.prefill import form_prefill
 from app.org.queries import find_unit_by_code
 from app.portal.fields import read_fields, widgets
 from app.portal.models import Draft
 from app.portal.presenters import lang, problem_text
 from app.portal.queries import (
     current_procedure,
+    draft_applicant,
     find_draft_procedure,
     get_draft,
     list_drafts,
@@ -26,6 +28,7 @@ from app.portal.services import (
     DraftProblems,
     check_draft,
     delete_draft,
+    draft_waived_documents,
     effective_unit_code,
     problems_from_error,
     save_draft,
@@ -33,6 +36,7 @@ from app.portal.services import (
 )
 from app.portal.web import citizen_required, posted_uploads, wants_json
 from app.procedures.definitions import DocumentSpec, Procedure
+from app.representation.services import principal_label
 from app.workflow.idempotency import idempotent
 
 bp = Blueprint("drafts", __name__, url_prefix="/drafts")
@@ -55,11 +59,15 @@ def _posted(procedure: Procedure, **extra: object) -> DraftInput:
 
 
 def render_form(draft: Draft, procedure: Procedure, problems: DraftProblems | None = None, status: int = 200):  # noqa: ANN201
+    applicant = draft_applicant(draft)
     return render_template(
         "portal/draft.html",
         draft=draft,
         procedure=procedure,
         widgets=widgets(procedure),
+        prefill=form_prefill(procedure, applicant),
+        principal=principal_label(applicant) if draft.principal_id else None,
+        waived=draft_waived_documents(draft, procedure),
         units=receiving_units(procedure),
         unit_code=effective_unit_code(draft, procedure),
         reusable=list_reusable_documents(current_user, procedure),

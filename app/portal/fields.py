@@ -28,6 +28,7 @@ WIDGETS: dict[str, tuple[str, str | None, str | None, object]] = {
     "email": ("email", "email", "email", _l("Ví dụ: ten@example.vn")),
     "phone": ("tel", "tel", "tel", _l("10 chữ số, ví dụ: 0912345678")),
     "cccd": ("text", "numeric", None, _l("12 chữ số trên thẻ Căn cước / Căn cước công dân")),
+    "unit": ("unit", None, None, None),
 }
 RADIO_CHOICES_UP_TO = 3  # short lists are radio buttons (one tap on a phone); longer ones a select
 _DATE_VN = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
@@ -41,6 +42,7 @@ class Widget:
     inputmode: str | None
     autocomplete: str | None
     hint: object
+    options: tuple[tuple[str, str], ...] = ()  # unit fields: (code, name) of the units to choose from
 
     @property
     def key(self) -> str:
@@ -54,7 +56,21 @@ class Widget:
 
 
 def widgets(procedure: Procedure) -> list[Widget]:
-    return [Widget(f, *WIDGETS.get(f.type, WIDGETS["string"])) for f in procedure.fields]
+    return [
+        Widget(
+            f, *WIDGETS.get(f.type, WIDGETS["string"]), options=_unit_options(f) if f.type == "unit" else ()
+        )
+        for f in procedure.fields
+    ]
+
+
+def _unit_options(field: FieldSpec) -> tuple[tuple[str, str], ...]:
+    from app.core.db import utcnow
+    from app.core.time import to_local
+    from app.org.queries import list_units_at_level
+
+    today = to_local(utcnow()).date()
+    return tuple((u.code, u.name) for u in list_units_at_level(field.level or "", today))
 
 
 def read_fields(procedure: Procedure, form: MultiDict) -> dict[str, str]:

@@ -25,6 +25,8 @@ class Draft(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # Filed for someone else (app.representation): the principal's account; None for oneself.
+    principal_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     procedure_code: Mapped[str] = mapped_column(String(32))
     procedure_version: Mapped[int]
     unit_code: Mapped[str | None] = mapped_column(String(20))  # chosen receiving unit

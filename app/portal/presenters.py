@@ -11,13 +11,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.core.errors import AppError, PayloadTooLargeError, UnsupportedMediaError
-from app.procedures.definitions import Deadline, FieldSpec
+from app.core.numbers import format_number
+from app.procedures.definitions import Deadline, FeeLine, FieldSpec
 
 LEVELS = {"province": _l("Cấp tỉnh"), "district": _l("Cấp huyện"), "commune": _l("Cấp xã")}
 CHANNELS = {
     "online": _l("Trực tuyến"),
     "counter": _l("Trực tiếp tại Bộ phận Một cửa"),
     "postal": _l("Qua bưu chính công ích"),
+    "national_portal": _l("Trên Cổng Dịch vụ công quốc gia"),
 }
 ONLINE_LEVELS = {"toan_trinh": _l("Toàn trình"), "mot_phan": _l("Một phần")}
 ONLINE_LEVEL_NOTES = {
@@ -72,9 +74,32 @@ def deadline_words(deadline: Deadline, short: bool = False) -> str:
     return _("%(n)s ngày làm việc", n=deadline.amount)
 
 
+AREA_NAMES = {"island": _l("xã đảo, đặc khu"), "remote": _l("vùng sâu, vùng xa")}
+
+
+def area_deadlines(deadline: Deadline) -> list[str]:
+    """ "30 ngày làm việc (xã đảo, đặc khu)" for each area with a budget of its own."""
+    return [f"{deadline_words(budget)} ({AREA_NAMES.get(area, area)})" for area, budget in deadline.by_area]
+
+
+def fee_line_text(line: FeeLine) -> str:
+    """One fee line: amount, and the channels and dates it applies to when it is limited."""
+    parts = [fee_text(line.amount)]
+    if line.channels:
+        parts.append(
+            _("khi nộp %(channels)s", channels=", ".join(str(channel_name(c)) for c in line.channels))
+        )
+    if line.valid_from and line.valid_to:
+        parts.append(_("từ %(a)s đến %(b)s", a=f"{line.valid_from:%d/%m/%Y}", b=f"{line.valid_to:%d/%m/%Y}"))
+    elif line.valid_from:
+        parts.append(_("từ %(a)s", a=f"{line.valid_from:%d/%m/%Y}"))
+    elif line.valid_to:
+        parts.append(_("đến %(b)s", b=f"{line.valid_to:%d/%m/%Y}"))
+    return " · ".join(parts)
+
+
 def money(amount: int) -> str:
-    grouped = f"{amount:,}"
-    return grouped if lang() == "en" else grouped.replace(",", ".")
+    return format_number(amount, 0, lang())
 
 
 def fee_text(amount: int) -> str:
@@ -93,7 +118,7 @@ def file_accept(types: tuple[str, ...] | list[str]) -> str:
 def file_size(size: int) -> str:
     if size < 1024 * 1024:
         return _("%(n)s KB", n=max(1, round(size / 1024)))
-    return _("%(n)s MB", n=f"{size / (1024 * 1024):.1f}".replace(".", "," if lang() == "vi" else "."))
+    return _("%(n)s MB", n=format_number(size / (1024 * 1024), 1, lang()))
 
 
 def level_name(level: str) -> str:
@@ -152,6 +177,11 @@ def field_value(field: FieldSpec, raw: object) -> str:
         return {"true": _("Có"), "false": _("Không")}.get(text.lower(), text)
     if field.type == "choice":
         return choice_label(text) if text else ""
+    if field.type == "unit" and text:
+        from app.org.queries import find_unit_by_code
+
+        unit = find_unit_by_code(text)
+        return unit_name(unit) if unit is not None else text
     if field.type == "date" and len(text) == 10 and text[4] == "-":
         return f"{text[8:10]}/{text[5:7]}/{text[0:4]}"
     return text
@@ -160,7 +190,9 @@ def field_value(field: FieldSpec, raw: object) -> str:
 def init_app(app: Flask) -> None:
     for function in (
         deadline_words,
+        area_deadlines,
         fee_text,
+        fee_line_text,
         file_types_text,
         file_accept,
         file_size,

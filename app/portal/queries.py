@@ -14,7 +14,6 @@ from app.core.errors import NotFoundError
 from app.dossiers.models import Dossier, DossierDocument
 from app.extensions import db
 from app.org.models import Unit
-from app.org.queries import list_units_matching
 from app.portal.models import Draft
 from app.procedures import get_registry
 from app.procedures.definitions import Procedure, Text
@@ -62,13 +61,12 @@ def find_draft_procedure(draft: Draft) -> Procedure | None:
 
 
 def receiving_units(procedure: Procedure) -> list[Unit]:
-    """Units where the procedure may be submitted: its receiving level and kinds."""
-    units = [
-        u
-        for kind in procedure.receiving_kinds
-        for u in list_units_matching(kind, procedure.receiving_level, None)
-    ]
-    return sorted(units, key=lambda u: u.code)
+    """Units where the procedure may be submitted today: its receiving points (levels and kinds)."""
+    from app.core.db import utcnow
+    from app.core.time import to_local
+    from app.workflow.submission import receiving_units as units_receiving
+
+    return sorted(units_receiving(procedure, to_local(utcnow()).date()), key=lambda u: u.code)
 
 
 def list_drafts(user: User) -> list[Draft]:
@@ -81,14 +79,21 @@ def list_drafts(user: User) -> list[Draft]:
     return list(db.session.scalars(query))
 
 
-def find_latest_draft(user: User, procedure_code: str) -> Draft | None:
+def find_latest_draft(user: User, procedure_code: str, principal_id: int | None = None) -> Draft | None:
+    """The user's latest draft of the procedure, for themselves or (`principal_id`) for a principal."""
+    for_whom = Draft.principal_id.is_(None) if principal_id is None else Draft.principal_id == principal_id
     query = (
         select(Draft)
-        .where(Draft.user_id == user.id, Draft.procedure_code == procedure_code)
+        .where(Draft.user_id == user.id, Draft.procedure_code == procedure_code, for_whom)
         .order_by(Draft.updated_at.desc(), Draft.id.desc())
         .limit(1)
     )
     return db.session.scalar(query)
+
+
+def draft_applicant(draft: Draft) -> User:
+    """Whom the draft is filed for: the principal of a representative's draft, else its author."""
+    return db.session.get(User, draft.principal_id or draft.user_id)
 
 
 def get_draft(draft_id: int, user: User) -> Draft:

@@ -28,10 +28,18 @@ from app.core.errors import ValidationError as AppValidationError
 from app.dossiers.fields import validate_fields
 from app.dossiers.models import Dossier
 from app.extensions import db
+from app.identity.prefill import form_prefill, locked_values, waived_documents
 from app.portal.fields import typed_data
 from app.portal.models import Draft, DraftDocument
-from app.portal.queries import current_procedure, find_latest_draft, get_reusable_document, receiving_units
+from app.portal.queries import (
+    current_procedure,
+    draft_applicant,
+    find_latest_draft,
+    get_reusable_document,
+    receiving_units,
+)
 from app.procedures.definitions import Procedure
+from app.representation.permissions import require_can_act_for
 from app.storage import StorageUnavailableError, get_storage
 from app.workflow.submission import StoredDocument, Submission, Upload, put_upload, submit_dossier
 
@@ -64,18 +72,22 @@ class DraftProblems:
         return bool(self.fields or self.documents or self.unit or self.general)
 
 
-def start_draft(user: User, procedure: Procedure) -> Draft:
-    """Resume the citizen's latest draft of this procedure, or start one."""
-    draft = find_latest_draft(user, procedure.code)
+def start_draft(user: User, procedure: Procedure, principal: User | None = None) -> Draft:
+    """Resume the citizen's latest draft of this procedure (for themselves, or for `principal` as
+    its representative), or start one, filled from the applicant's verified identity."""
+    if principal is not None:
+        require_can_act_for(user, principal.id, procedure.code)
+    draft = find_latest_draft(user, procedure.code, principal.id if principal else None)
     if draft is not None:
         return draft
     units = receiving_units(procedure)
     draft = Draft(
         user_id=user.id,
+        principal_id=principal.id if principal else None,
         procedure_code=procedure.code,
         procedure_version=procedure.version,
         unit_code=units[0].code if len(units) == 1 else None,
-        data={},
+        data={key: fill.value for key, fill in form_prefill(procedure, principal or user).items()},
     )
     db.session.add(draft)
     db.session.flush()
@@ -85,8 +97,8 @@ def start_draft(user: User, procedure: Procedure) -> Draft:
 def save_draft(draft: Draft, user: User, procedure: Procedure, changes: DraftInput) -> dict[str, AppError]:
     """Keep what was typed (valid or not), store each file, reuse or remove a document.
     Returns the files the store refused, by document key; everything else is saved."""
-    if changes.data is not None:
-        draft.data = {**draft.data, **changes.data}
+    if changes.data is not None:  # what the verified identity gives stays as it gives it
+        draft.data = {**draft.data, **changes.data, **locked_values(procedure, draft_applicant(draft))}
         draft.unit_code = changes.unit_code or None
     draft.procedure_version = procedure.version
     refused: dict[str, AppError] = {}
@@ -174,7 +186,9 @@ def effective_unit_code(draft: Draft, procedure: Procedure) -> str | None:
 
 def check_draft(draft: Draft, procedure: Procedure) -> DraftProblems:
     """Everything that would stop the submission, each where the citizen can fix it."""
-    _, problems = validate_fields(procedure.fields, typed_data(procedure, draft.data))
+    applicant = draft_applicant(draft)
+    data = {**draft.data, **locked_values(procedure, applicant)}
+    _, problems = validate_fields(procedure.fields, typed_data(procedure, data))
     for (
         spec
     ) in procedure.fields:  # beside its label, "please fill in" says it better than "Bắt buộc: <label>"
@@ -183,10 +197,17 @@ def check_draft(draft: Draft, procedure: Procedure) -> DraftProblems:
     result = DraftProblems(fields=problems)
     if effective_unit_code(draft, procedure) not in {u.code for u in receiving_units(procedure)}:
         result.unit = _l("Chọn nơi nộp hồ sơ")
+    waived = draft_waived_documents(draft, procedure)
     for spec in procedure.documents:
-        if spec.required and draft.document(spec.key) is None:
+        if spec.required and draft.document(spec.key) is None and spec.key not in waived:
             result.documents[spec.key] = _l("Cần tải lên giấy tờ này")
     return result
+
+
+def draft_waived_documents(draft: Draft, procedure: Procedure) -> frozenset[str]:
+    """Documents the author's verified identity replaces, when the draft is for themselves."""
+    author = db.session.get(User, draft.user_id)
+    return waived_documents(procedure, author, for_someone_else=draft.principal_id is not None)
 
 
 def problems_from_error(exc: AppValidationError, procedure: Procedure) -> DraftProblems:
@@ -231,6 +252,7 @@ def submit_draft(draft: Draft, user: User) -> Dossier:
             for d in draft.documents
         ],
         unit_code=effective_unit_code(draft, procedure),
+        on_behalf_of=draft.principal_id,
     )
     db.session.delete(draft)
     return submit_dossier(user, submission)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import hmac
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from app.auth import throttle
-from app.core.errors import TooManyRequestsError
 from app.dossiers.models import Dossier
 from app.extensions import db
 
@@ -24,15 +24,13 @@ def track_dossier(code: str, identifier: str, address: str) -> Dossier | None:
     """Public tracking: the dossier whose code AND applicant's citizen ID or phone match, else None.
 
     An unknown code and a wrong ID take the same path (one lookup, both comparisons, one recorded
-    failure), so answers and timing do not tell whether a code exists. Failures are throttled per
-    client address and per code (app.auth.throttle): 429 once either is over its limit.
+    failure), so answers and timing do not tell whether a code exists. Wrong guesses on one code slow
+    that code's look-ups down (a growing delay of at most a minute, app.auth.throttle), never lock it;
+    look-ups per client address are limited by the view (throttle.PUBLIC_LOOKUP_LIMIT).
     """
     code, given = code.strip().upper(), _normalise_contact(identifier)
-    code_key, address_key = f"track:{code[:40]}", f"track:{address}"
-    if throttle.is_locked(code_key, address_key):
-        raise TooManyRequestsError(
-            f"Bạn đã tra cứu sai quá nhiều lần. Vui lòng thử lại sau {throttle.WINDOW.seconds // 60} phút."
-        )
+    code_key = f"track:{code[:40]}"
+    throttle.check(code_key, _slow_down)
     dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
     # "-" never equals a normalised input (digits only), so missing data and unknown codes never match
     citizen_id = _normalise_contact(dossier.applicant_citizen_id if dossier else None) or "-"
@@ -41,5 +39,11 @@ def track_dossier(code: str, identifier: str, address: str) -> Dossier | None:
     by_phone = hmac.compare_digest(phone.encode(), given.encode())
     if dossier is not None and given and (by_id or by_phone):
         return dossier
-    throttle.record_failure(code_key, address_key)
+    throttle.record_failure(code_key, address)
     return None
+
+
+def _slow_down(seconds: int) -> str:
+    return gettext(
+        "Bạn đã tra cứu sai nhiều lần. Vui lòng chờ %(seconds)s giây rồi thử lại.", seconds=seconds
+    )

@@ -12,6 +12,9 @@ from app.portal.presenters import lang
 from app.portal.queries import current_procedure, find_latest_draft, get_catalogue, receiving_units
 from app.portal.services import start_draft
 from app.portal.web import citizen_required
+from app.representation.permissions import require_can_act_for
+from app.representation.queries import find_user, list_principals_for
+from app.representation.services import principal_label
 
 bp = Blueprint("portal", __name__)
 
@@ -39,17 +42,26 @@ def procedures() -> str:
 @bp.get("/procedures/<code>")
 def procedure(code: str) -> str:
     proc = current_procedure(code)
-    draft = None
+    draft, principals = None, []
     if current_user.is_authenticated and current_user.is_citizen:
         draft = find_latest_draft(current_user, proc.code)
-    return render_template("portal/procedure.html", procedure=proc, units=receiving_units(proc), draft=draft)
+        principals = list_principals_for(current_user, proc.code)  # whom it may file for, too
+    return render_template(
+        "portal/procedure.html",
+        procedure=proc,
+        units=receiving_units(proc),
+        draft=draft,
+        principals=principals,
+        principal_label=principal_label,
+    )
 
 
 @bp.route("/procedures/<code>/apply", methods=["GET", "POST"])
 @citizen_required
 def apply(code: str) -> Response:
-    """Resume the latest draft of this procedure, or (POST) start one. A GET, where signing in comes
-    back to, creates nothing: with no draft it leads to the procedure page and its start button."""
+    """Resume the latest draft of this procedure, or (POST) start one, for oneself or (`principal`)
+    for a principal that authorised the user. A GET, where signing in comes back to, creates
+    nothing: with no draft it leads to the procedure page and its start button."""
     proc = current_procedure(code)
     if "online" not in proc.channels:
         raise NotFoundError("Thủ tục này không nhận hồ sơ trực tuyến")
@@ -58,5 +70,9 @@ def apply(code: str) -> Response:
         if draft is None:
             return redirect(url_for("portal.procedure", code=proc.code))
     else:
-        draft = start_draft(current_user, proc)
+        principal_id = request.form.get("principal", type=int)
+        if principal_id is not None:  # a representative files for a principal
+            require_can_act_for(current_user, principal_id, proc.code)
+        principal = find_user(principal_id) if principal_id is not None else None
+        draft = start_draft(current_user, proc, principal)
     return redirect(url_for("drafts.edit", draft_id=draft.id))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import g
+from flask import Response, g, jsonify
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.auth.permissions import require_api_user
 from app.core.errors import ErrorSchema
 from app.queues.queries import KINDS, encode_cursor, list_queue
-from app.queues.schemas import QueuePageSchema, QueueQuerySchema, filters_from
+from app.queues.schemas import QueuePageSchema, QueueQuerySchema, filters_from, queue_page_json
 
 blp = Blueprint(
     "queues", __name__, url_prefix="/api/v1/queues", description="Hàng việc cán bộ (officer queues)"
@@ -21,7 +21,7 @@ blp = Blueprint(
 @blp.arguments(QueueQuerySchema, location="query")
 @blp.response(200, QueuePageSchema)
 @blp.alt_response(404, schema=ErrorSchema, description="Not a queue kind")
-def queue(args: dict, kind: str) -> dict:
+def queue(args: dict, kind: str) -> Response:
     """Dossiers of the caller's unit waiting for this role, due first."""
     rows, cursor = list_queue(
         current_user,
@@ -31,4 +31,4 @@ def queue(args: dict, kind: str) -> dict:
         args["limit"],
         g.get("lang", "vi"),
     )
-    return {"items": rows, "next_cursor": encode_cursor(cursor) if cursor else None}
+    return jsonify(queue_page_json(rows, encode_cursor(cursor) if cursor else None))

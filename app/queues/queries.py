@@ -10,33 +10,34 @@ keyset-paginated on (queue_due_at, id), so the first page and a deep page cost t
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, and_, false, or_, select, tuple_
+from sqlalchemy import Select, and_, false, or_, select, true, tuple_
 
 from app.auth.models import User
 from app.auth.roles import Role
 from app.calendar.services import get_display_calendar
+from app.core.cursors import (  # noqa: F401 (the queue API names them here)
+    Cursor,
+    decode_cursor,
+    encode_cursor,
+)
 from app.core.db import utcnow
 from app.core.errors import ValidationError
 from app.core.time import VN_TZ
 from app.dossiers.models import Dossier, DossierStep
 from app.extensions import db
 from app.procedures import get_registry
-from app.procedures.queries import search_words
 from app.procedures.vocabulary import WORK
+from app.search.queries import held_dossier_ids
+from app.search.terms import CITIZEN_ID, CODE, CODE_END, PHONE, read_term
 
 KINDS = (Role.RECEPTION, Role.SPECIALIST, Role.LEADER)  # one queue per officer role
 PAGE_SIZE = 50
 MAX_LIMIT = 200
-CITIZEN_ID = re.compile(r"^\d{12}$")
-DOSSIER_CODE = re.compile(r"^\S+-\d{6}-\d{4,}$")  # <agency code>-YYMMDD-XXXX (docs/domain.md, Dossier codes)
 
 COLUMNS = (
     Dossier.id,
@@ -76,14 +77,8 @@ class QueueFilters:
     overdue: bool = False
     date_from: date | None = None  # submitted on or after this local date
     date_to: date | None = None  # submitted on or before this local date
-    q: str | None = None  # exact code, 12-digit citizen ID, or applicant name words
+    q: str | None = None  # code or its end, citizen ID, phone or applicant name words (app.search.terms)
     assignee_id: int | None = None  # "mine": dossiers assigned to this officer
-
-
-@dataclass(frozen=True)
-class Cursor:
-    sort_key: datetime
-    id: int
 
 
 @dataclass
@@ -102,29 +97,6 @@ class QueueRow:
     is_overdue: bool
     is_near_due: bool
     is_paused: bool
-
-
-# --- cursor -----------------------------------------------------------------------------------
-
-
-def encode_cursor(cursor: Cursor) -> str:
-    raw = f"{cursor.sort_key.isoformat()}|{cursor.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(text: str) -> Cursor:
-    """The opaque `after` string back to (sort key, id); ValidationError naming `after` if malformed."""
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-        stamp, _, ident = raw.partition("|")
-        moment = datetime.fromisoformat(stamp)
-        if moment.tzinfo is None:
-            raise ValueError("naive")
-        return Cursor(moment, int(ident))
-    except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
-        raise ValidationError(
-            "Con trỏ trang không hợp lệ", {"after": ["Con trỏ trang không hợp lệ"]}
-        ) from exc
 
 
 # --- which states belong to a queue -----------------------------------------------------------
@@ -161,14 +133,22 @@ def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), VN_TZ)
 
 
-def _search_clause(q: str):  # noqa: ANN202 (a SQL boolean expression)
-    q = q.strip()
-    if CITIZEN_ID.match(q):
-        return Dossier.applicant_citizen_id == q
-    words = search_words(q)
-    if DOSSIER_CODE.match(q) or not words:
-        return Dossier.code == q
-    return and_(*(Dossier.applicant_name_search.like(f"%{w}%") for w in words))
+def _search_clause(q: str, unit_id: int):  # noqa: ANN202 (a SQL boolean expression)
+    """What the search box asks (app.search.terms): a code and a citizen ID through the dossiers' own
+    unique indexes, the end of a code and a phone number through the unit's DossierHolder rows,
+    name words through the trigram index of the folded name."""
+    term = read_term(q)
+    if term is None:
+        return true()
+    if term.kind == CODE:
+        return Dossier.code == term.value
+    if term.kind == CITIZEN_ID:
+        return Dossier.applicant_citizen_id == term.value
+    if term.kind in (CODE_END, PHONE):
+        return Dossier.id.in_(held_dossier_ids(unit_id, term))
+    if not term.words:
+        return false()
+    return and_(*(Dossier.applicant_name_search.like(f"%{w}%") for w in term.words))
 
 
 def _state_clause(kind: str, filters: QueueFilters):  # noqa: ANN202 (a SQL boolean expression)
@@ -225,7 +205,7 @@ def queue_statement(
     if filters.date_to:
         stmt = stmt.where(Dossier.submitted_at < _local_midnight(filters.date_to + timedelta(days=1)))
     if filters.q:
-        stmt = stmt.where(_search_clause(filters.q))
+        stmt = stmt.where(_search_clause(filters.q, unit_id))
     if filters.assignee_id is not None:
         stmt = stmt.where(Dossier.assignee_id == filters.assignee_id)
     if cursor is not None:
@@ -236,40 +216,58 @@ def queue_statement(
 # --- the page ---------------------------------------------------------------------------------
 
 
-def _row(record: Any, now: datetime, lang: str) -> QueueRow:
-    procedure = get_registry().get(record.procedure_code, record.procedure_version)
-    state = procedure.states.get(record.state)
-    calendar = get_display_calendar()
-    step_due = record.step_due_at
-    due = step_due if step_due is not None else record.due_at
-    is_paused = record.paused_at is not None
-    minutes_left = None
-    is_overdue = is_near = False
-    if due is not None:
-        reference = record.paused_at if is_paused else now
-        if reference > due:
-            minutes_left = -calendar.working_minutes_between(due, reference)
-            is_overdue = not is_paused
-        else:
-            minutes_left = calendar.working_minutes_between(reference, due)
-        if step_due is not None and not is_paused and not is_overdue:
-            is_near = calendar.near_due(record.step_started_at, step_due, now)
-    return QueueRow(
-        code=record.code,
-        procedure_code=record.procedure_code,
-        procedure_name=procedure.name.get(lang),
-        state_label=state.label.get(lang) if state else record.state,
-        channel=record.channel,
-        applicant_name=record.applicant_name,
-        applicant_citizen_id=record.applicant_citizen_id,
-        submitted_at=record.submitted_at,
-        received_at=record.received_at,
-        due_at=due,
-        minutes_left=minutes_left,
-        is_overdue=is_overdue,
-        is_near_due=is_near,
-        is_paused=is_paused,
-    )
+class _Rows:
+    """Turns a page's records into QueueRows: the registry and the display calendar are read once
+    per page, and each (procedure, version, state) is named once."""
+
+    def __init__(self, now: datetime, lang: str) -> None:
+        self.now, self.lang = now, lang
+        self.registry, self.calendar = get_registry(), get_display_calendar()
+        self.names: dict[tuple[str, int, str], tuple[str, str]] = {}
+
+    def _names(self, code: str, version: int, state_name: str) -> tuple[str, str]:
+        key = (code, version, state_name)
+        if key not in self.names:
+            procedure = self.registry.get(code, version)
+            state = procedure.states.get(state_name)
+            label = state.label.get(self.lang) if state else state_name
+            self.names[key] = (procedure.name.get(self.lang), label)
+        return self.names[key]
+
+    def row(self, record: Any) -> QueueRow:
+        now, calendar = self.now, self.calendar
+        step_due = record.step_due_at
+        due = step_due if step_due is not None else record.due_at
+        is_paused = record.paused_at is not None
+        minutes_left = None
+        is_overdue = is_near = False
+        if due is not None:
+            reference = record.paused_at if is_paused else now
+            if reference > due:
+                minutes_left = -calendar.working_minutes_between(due, reference)
+                is_overdue = not is_paused
+            else:
+                minutes_left = calendar.working_minutes_between(reference, due)
+            if step_due is not None and not is_paused and not is_overdue:
+                is_near = calendar.near_due(record.step_started_at, step_due, now)
+        names = self._names(record.procedure_code, record.procedure_version, record.state)
+        procedure_name, state_label = names
+        return QueueRow(
+            code=record.code,
+            procedure_code=record.procedure_code,
+            procedure_name=procedure_name,
+            state_label=state_label,
+            channel=record.channel,
+            applicant_name=record.applicant_name,
+            applicant_citizen_id=record.applicant_citizen_id,
+            submitted_at=record.submitted_at,
+            received_at=record.received_at,
+            due_at=due,
+            minutes_left=minutes_left,
+            is_overdue=is_overdue,
+            is_near_due=is_near,
+            is_paused=is_paused,
+        )
 
 
 def list_queue(
@@ -288,8 +286,12 @@ def list_queue(
         )
     if user.unit_id is None:
         return [], None
-    records = db.session.execute(queue_statement(user.unit_id, kind, filters, cursor, limit + 1)).all()
+    # Plain rows, no ORM entities: run on the session's connection, past the ORM's statement handling
+    # (so flush first, as the ORM would: the page must see this unit's own writes).
+    statement = queue_statement(user.unit_id, kind, filters, cursor, limit + 1)
+    db.session.flush()
+    records = db.session.connection().execute(statement).all()
     page = records[:limit]
     next_cursor = Cursor(page[-1].queue_due_at, page[-1].id) if len(records) > limit else None
-    now = utcnow()
-    return [_row(r, now, lang) for r in page], next_cursor
+    rows = _Rows(utcnow(), lang)
+    return [rows.row(r) for r in page], next_cursor

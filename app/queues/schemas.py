@@ -7,8 +7,8 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from app.core.time import local_iso
-from app.procedures.definitions import CHANNELS
-from app.queues.queries import MAX_LIMIT, PAGE_SIZE, Cursor, QueueFilters, decode_cursor
+from app.procedures.definitions import DOSSIER_CHANNELS
+from app.queues.queries import MAX_LIMIT, PAGE_SIZE, Cursor, QueueFilters, QueueRow, decode_cursor
 
 
 class CursorField(fields.Str):
@@ -24,7 +24,7 @@ class CursorField(fields.Str):
 class QueueQuerySchema(Schema):
     procedure = fields.Str(validate=validate.Length(max=32))
     state = fields.Str(validate=validate.Length(max=48))
-    channel = fields.Str(validate=validate.OneOf(CHANNELS))
+    channel = fields.Str(validate=validate.OneOf(DOSSIER_CHANNELS))
     overdue = fields.Bool(load_default=False)
     mine = fields.Bool(load_default=False, metadata={"description": "Chỉ hồ sơ được giao cho tôi"})
     date_from = fields.Date(data_key="from", metadata={"description": "Nộp từ ngày (YYYY-MM-DD)"})
@@ -82,3 +82,30 @@ class QueueRowSchema(Schema):
 class QueuePageSchema(Schema):
     items = fields.List(fields.Nested(QueueRowSchema))
     next_cursor = fields.Str(allow_none=True)
+
+
+def queue_page_json(rows: list[QueueRow], next_cursor: str | None) -> dict[str, Any]:
+    """What QueuePageSchema().dump gives for a page, built directly: the same keys in the same order
+    and the same values (tests/queues compare the two). Marshmallow's per-field work for 50 rows was
+    a sixth of the queue endpoint's time; the schema still documents the answer."""
+    return {
+        "items": [
+            {
+                "code": row.code,
+                "procedure_code": row.procedure_code,
+                "procedure_name": row.procedure_name,
+                "state_label": row.state_label,
+                "channel": row.channel,
+                "applicant_name": row.applicant_name,
+                "submitted_at": local_iso(row.submitted_at),
+                "received_at": local_iso(row.received_at),
+                "due_at": local_iso(row.due_at),
+                "minutes_left": row.minutes_left,
+                "is_overdue": row.is_overdue,
+                "is_near_due": row.is_near_due,
+                "is_paused": row.is_paused,
+            }
+            for row in rows
+        ],
+        "next_cursor": next_cursor,
+    }

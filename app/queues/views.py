@@ -13,9 +13,9 @@ from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 from app.procedures import get_registry
-from app.procedures.definitions import CHANNELS
+from app.procedures.definitions import DOSSIER_CHANNELS
 from app.queues.permissions import can_work_queues
-from app.queues.presenters import CHANNEL_LABELS, KIND_LABELS, duration_text, state_choices
+from app.queues.presenters import KIND_LABELS, DurationWords, channel_labels, state_choices
 from app.queues.queries import KINDS, PAGE_SIZE, encode_cursor, list_queue
 from app.queues.schemas import QueueQuerySchema, filters_from
 
@@ -68,10 +68,10 @@ def queue(kind: str) -> tuple[str, int]:
         first_args=first_args,
         next_args=first_args | {"after": encode_cursor(cursor)} if cursor else None,
         procedures=get_registry().list_current(),
-        channels=CHANNELS,
+        channels=DOSSIER_CHANNELS,
         states=state_choices(kind, lang),
         has_filters=bool(set(raw) - {"q", "after", "limit"}),
-        channel_labels=CHANNEL_LABELS,
-        duration_text=duration_text,
+        channel_labels=channel_labels(),
+        duration_text=DurationWords().text,
     )
     return html, 422 if errors else 200

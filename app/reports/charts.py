@@ -3,7 +3,7 @@ JavaScript and no image files in the PDF, and the labels stay text (searchable, 
 
 Each function takes printed-ready values and returns the ``<svg>`` element as Markup. Sizes are in
 SVG user units; the template gives each chart its printed width and the height follows the viewBox.
-Numbers are written the Vietnamese way (``52,3%``, ``1.234``).
+Numbers are written the Vietnamese way (``52,3 %``, ``1.234``: app.core.numbers).
 """
 
 from __future__ import annotations
@@ -14,25 +14,21 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from app.core.numbers import format_number, format_percent
+
 FONT = "FormSerif, serif"
 INK, GRID, MUTED = "#222", "#c8c8c8", "#666"
 GOOD, BAD, TARGET = "#2e7d32", "#c0392b", "#b71c1c"
 
 
 def number(value: float | int | None, digits: int = 0) -> str:
-    """1234 -> '1.234', 3.25 (digits=1) -> '3,3'; None -> '–'."""
-    if value is None:
-        return "–"
-    text = f"{value:,.{digits}f}"
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    """1234 -> '1.234', 3.25 (digits=1) -> '3,3'; None -> '–' (app.core.numbers, in Vietnamese)."""
+    return format_number(value, digits, "vi", missing="–")
 
 
 def percent(rate: float | None, digits: int = 1) -> str:
-    """0.5234 -> '52,3%'; whole numbers lose the decimals ('50%', '100%')."""
-    if rate is None:
-        return "–"
-    value = rate * 100
-    return f"{number(value, 0 if value == round(value) else digits)}%"
+    """0.5234 -> '52,3 %'; whole numbers lose the decimals ('50 %', '100 %')."""
+    return format_percent(rate, digits, "vi", missing="–")
 
 
 @dataclass(frozen=True)
@@ -125,10 +121,11 @@ def _clip(label: str, limit: int) -> str:
 
 
 def rate_bars(
-    rows: Sequence[RateRow], target: float, target_label: str, title: str, width: float = 600
+    rows: Sequence[RateRow], target: float | None, target_label: str, title: str, width: float = 600
 ) -> Markup:
     """One horizontal bar per row (a rate, 0-100%), the target as a dashed vertical line; bars at or
-    above the target are green, below it red; a row with no dossiers says so instead of a bar."""
+    above the target are green, below it red (all grey when no target applies); a row with no
+    dossiers says so instead of a bar."""
     label_w, right, top, row_h = 230, 96, 18, 17
     plot_w = width - label_w - right
     height = top + row_h * max(len(rows), 1) + 16
@@ -146,14 +143,15 @@ def rate_bars(
             )
             continue
         w = plot_w * min(row.rate, 1.0)
-        color = GOOD if row.rate >= target else BAD
+        color = MUTED if target is None else GOOD if row.rate >= target else BAD
         body.append(_rect(label_w, y + 3, max(w, 0.8), row_h - 6, color))
         body.append(
             _text(label_w + plot_w + 4, y + 11.5, f"{percent(row.rate)} ({row.detail})", 8.5, "start")
         )
-    x = label_w + plot_w * target
-    body.append(_line(x, top - 10, x, height - 14, TARGET, 1.2, "4 2"))
-    body.append(_text(x + 3, top - 8, target_label, 8, "start", fill=TARGET, font_weight="bold"))
+    if target is not None:
+        x = label_w + plot_w * target
+        body.append(_line(x, top - 10, x, height - 14, TARGET, 1.2, "4 2"))
+        body.append(_text(x + 3, top - 8, target_label, 8, "start", fill=TARGET, font_weight="bold"))
     return _svg(width, height, body, title)
 
 

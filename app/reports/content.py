@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask_babel import force_locale
+
 from app.alerts.queries import LIST_LIMIT, late_lists
 from app.core.web import local_time
+from app.indicators import decision766, targets
 from app.indicators.metrics import (
-    FULLY_ONLINE_TARGETS,
-    ONLINE_TARGET,
-    SATISFACTION_TARGET,
     compute_indicators,
     indicators_by_procedure,
     indicators_by_unit,
@@ -24,6 +24,7 @@ from app.indicators.metrics import (
 )
 from app.official_forms.content import date_words, unit_content
 from app.org.queries import get_unit, subtree_ids
+from app.org.structure import current_structure
 from app.reports.charts import Bar, RateRow, Series, bar_chart, line_chart, number, percent, rate_bars
 
 LEVEL_NAMES = {"province": "cấp tỉnh", "district": "cấp huyện", "commune": "cấp xã"}
@@ -46,21 +47,20 @@ HEADLINE = [
     ("digitised_inputs", "Hồ sơ có thành phần được số hóa"),
     ("electronic_results", "Kết quả giải quyết điện tử"),
     ("reused_documents", "Tái sử dụng dữ liệu đã số hóa"),
+    ("electronic_certified_copies", "Chứng thực bản sao điện tử"),
     ("national_synced", "Đồng bộ lên Cổng Dịch vụ công quốc gia"),
+    ("petitions_on_time", "Phản ánh, kiến nghị xử lý đúng hạn"),
+    ("petitions_satisfied", "Hài lòng với việc xử lý phản ánh, kiến nghị"),
 ]
 METRIC_LABELS = dict(HEADLINE) | {
     "on_time_rate": "Giải quyết đúng hạn",
     "online_share": "Tiếp nhận trực tuyến",
     "online_payment_share": "Thanh toán trực tuyến",
 }
-SCORE_GROUPS = [
-    ("progress", "Tiến độ giải quyết"),
-    ("online", "Cung cấp dịch vụ trực tuyến"),
-    ("payment", "Thanh toán trực tuyến"),
-    ("satisfaction", "Mức độ hài lòng"),
-    ("digitisation", "Số hóa hồ sơ, kết quả"),
-    ("transparency", "Công khai, minh bạch"),
-]
+ORIGIN_NOTES = {
+    decision766.EXTERNAL: "Dữ liệu từ Cơ sở dữ liệu quốc gia về thủ tục hành chính (ngoài hệ thống)",
+    decision766.MISSING: "Chưa có dữ liệu tại hệ thống",
+}
 CHANNEL_COLORS = {"online": "#1f5fa8", "counter": "#7a7a7a", "postal": "#d08a1c"}
 TREND_COLORS = {"on_time_rate": "#2e7d32", "online_share": "#1f5fa8", "satisfaction_rate": "#8e44ad"}
 
@@ -119,9 +119,12 @@ def _time_row(time: dict) -> dict[str, str]:
 
 
 def headline_rows(metrics: dict) -> list[dict[str, str]]:
-    """The headline table; the fully-online share gets one more row per level against its target."""
+    """The headline table; the fully-online share gets one more row per level against its target
+    (only the levels the month's units had)."""
     rows = []
     for key, label in HEADLINE:
+        if key not in metrics:
+            continue
         rows.append(_row(label, metrics[key], counts_only=key.startswith("received")))
         if key == "completed_late":
             rows.append(_time_row(metrics["processing_time"]))
@@ -132,41 +135,44 @@ def headline_rows(metrics: dict) -> list[dict[str, str]]:
 
 
 def _level_order(level: str) -> int:
-    return (
-        list(FULLY_ONLINE_TARGETS).index(level)
-        if level in FULLY_ONLINE_TARGETS
-        else len(FULLY_ONLINE_TARGETS)
-    )
+    order = list(current_structure().all_levels)
+    return order.index(level) if level in order else len(order)
 
 
-def _input_line(name: str, pair: dict) -> str:
-    label = METRIC_LABELS.get(name, name)
-    if pair.get("numerator") is None:
-        return f"{label}: chưa có số liệu (mẫu số {number(pair['denominator'])})"
-    return f"{label}: {_ratio(pair)} ({percent(pair['rate'])})"
+def _component_line(component: dict, label: str) -> str:
+    weight = number(component["weight"])
+    if component["origin"] != decision766.SYSTEM:
+        return f"{label}: – /{weight} điểm ({ORIGIN_NOTES[component['origin']].lower()})"
+    ratio = f"{number(component['numerator'])}/{number(component['denominator'])}"
+    points = number(component["points"], 2) if component["points"] is not None else "–"
+    return f"{label}: {ratio} ({percent(component['rate'])}) → {points}/{weight} điểm"
 
 
 def score_rows(metrics: dict) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """Decision 766 groups: points, max, each input metric with its numerator/denominator, notes."""
+    """Decision 766, group by group: points out of the group's weight, and a line per component
+    (numerator/denominator, rate, points; external and missing components say so)."""
     score = metrics["score"]
+    labels = {c.key: c.label for c in decision766.COMPONENTS}
     rows = []
-    for key, label in SCORE_GROUPS:
-        group = score[key]
-        inputs = [_input_line(name, metrics[name]) for name in group["inputs"]]
-        rows.append(
-            {
-                "group": label,
-                "points": number(group["points"], 2) if group["points"] is not None else "–",
-                "max": number(group["max"]),
-                "inputs": inputs,
-                "note": group.get("note", ""),
-            }
-        )
+    with force_locale("vi"):
+        for key, group_label in decision766.GROUPS.items():
+            group = score["groups"][key]
+            mine = [c for c in score["components"] if c["group"] == key]
+            missing = [c for c in mine if c["origin"] != decision766.SYSTEM]
+            rows.append(
+                {
+                    "group": str(group_label),
+                    "points": number(group["points"], 2) if group["points"] is not None else "–",
+                    "max": number(group["max"]),
+                    "inputs": [_component_line(c, str(labels[c["key"]])) for c in mine],
+                    "note": f"{len(missing)} chỉ tiêu chưa chấm được" if missing else "",
+                }
+            )
     total = score["total"]
     return rows, {
-        "points": number(total["points"], 2),
+        "points": number(total["points"], 2) if total["points"] is not None else "–",
         "max": number(total["max"]),
-        "max_possible": number(total["max_possible"]),
+        "counted": number(total["counted"]),
     }
 
 
@@ -188,7 +194,9 @@ def _breakdown_row(name: str, code: str, m: dict) -> dict[str, str]:
         "satisfaction": percent(m["satisfaction_rate"]["rate"]),
         "online_met": _met(m["online_share"]),
         "late_met": "bad" if m["completed_late"]["numerator"] else "",
-        "score": f"{number(total['points'], 1)}/{number(total['max'])}" if total["max"] else "–",
+        "score": f"{number(total['points'], 1)}/{number(total['max'])}"
+        if total["points"] is not None
+        else "–",
     }
 
 
@@ -223,9 +231,10 @@ def breakdown(unit_id: int, first: date, last: date, now: datetime) -> tuple[str
     return kind, rows, bars
 
 
-def trend_chart(unit_id: int, month: date, now: datetime) -> Any:
-    """The 12 months ending with the report month: on-time, online and satisfaction rates."""
-    first, last = shift_month(month, -11), month_bounds(month)[1]
+def trend_chart(unit_id: int, month: date, now: datetime, as_of: date | None = None) -> Any:
+    """The 12 months ending with the report month (a running month up to `as_of`): on-time, online
+    and satisfaction rates."""
+    first, last = shift_month(month, -11), as_of or month_bounds(month)[1]
     months = monthly_trend(unit_id, None, None, first, last, now=now)
     labels = [f"{m['month'][5:7]}/{m['month'][2:4]}" for m in months]
     notes = [f"{number(m['metrics']['received']['numerator'])} hồ sơ" for m in months]
@@ -233,17 +242,20 @@ def trend_chart(unit_id: int, month: date, now: datetime) -> Any:
         Series(METRIC_LABELS[key], [m["metrics"][key]["rate"] for m in months], color)
         for key, color in TREND_COLORS.items()
     ]
-    targets = [
-        (SATISFACTION_TARGET, f"Hài lòng ≥ {percent(SATISFACTION_TARGET)}"),
-        (ONLINE_TARGET, f"Trực tuyến ≥ {percent(ONLINE_TARGET)}"),
-    ]
-    return line_chart(labels, series, notes, targets, "Xu hướng 12 tháng")
+    goals = [
+        (months[-1]["metrics"]["satisfaction_rate"]["target"], "Hài lòng"),
+        (months[-1]["metrics"]["online_share"]["target"], "Trực tuyến"),
+    ]  # the targets in force in the report month (app.indicators.targets)
+    lines = [(goal, f"{name} ≥ {percent(goal)}") for goal, name in goals if goal is not None]
+    return line_chart(labels, series, notes, lines, "Xu hướng 12 tháng")
 
 
-def report_content(unit_id: int, month: date, now: datetime) -> dict[str, Any]:
-    """Everything the report template prints, for ``unit_id`` and the month of ``month``."""
+def report_content(unit_id: int, month: date, now: datetime, as_of: date | None = None) -> dict[str, Any]:
+    """Everything the report template prints, for ``unit_id`` and the month of ``month``; with
+    `as_of`, the running month from its first day to that day (month to date)."""
     unit = get_unit(unit_id)
     first, last = month_bounds(month)
+    last = min(as_of, last) if as_of is not None else last
     metrics = compute_indicators(unit.id, None, None, first, last, now=now)
     score, total = score_rows(metrics)
     kind, rows, online_bars = breakdown(unit.id, first, last, now)
@@ -259,11 +271,14 @@ def report_content(unit_id: int, month: date, now: datetime) -> dict[str, Any]:
         Bar("Quá hạn", metrics["completed_late"]["numerator"], "#c0392b"),
     ]
     breakdown_name = "đơn vị trực thuộc" if kind == "unit" else "thủ tục"
+    online_goal = targets.value("online_share", None, first, last)
     return {
         "unit": unit_content(unit),
         "unit_code": unit.code,
         "month_label": f"{first:%m/%Y}",
         "period": f"Từ ngày {first:%d/%m/%Y} đến ngày {last:%d/%m/%Y}",
+        # Month to date: the title and every page say the month has not ended yet.
+        "month_to_date": f"từ đầu tháng đến ngày {last:%d/%m/%Y}" if as_of is not None else "",
         "issued_on": date_words(now),
         "issued_at": local_time(now),
         "headline": headline_rows(metrics),
@@ -274,13 +289,13 @@ def report_content(unit_id: int, month: date, now: datetime) -> dict[str, Any]:
             "completion": bar_chart(completion, "Hồ sơ đã giải quyết"),
             "online": rate_bars(
                 online_bars,
-                ONLINE_TARGET,
-                f"Chỉ tiêu ≥ {percent(ONLINE_TARGET)}",
+                online_goal,
+                f"Chỉ tiêu ≥ {percent(online_goal)}" if online_goal is not None else "",
                 f"Tỷ lệ tiếp nhận trực tuyến theo {breakdown_name}",
             )
             if online_bars
             else None,
-            "trend": trend_chart(unit.id, first, now),
+            "trend": trend_chart(unit.id, first, now, as_of),
         },
         "breakdown_kind": kind,
         "breakdown_name": breakdown_name,

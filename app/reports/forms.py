@@ -1,4 +1,5 @@
-"""Page forms of the reports domain: a staff request for one unit's report of a past month."""
+"""Page forms of the reports domain: a staff request for one unit's report of a past month, and for
+the running month to date."""
 
 from __future__ import annotations
 
@@ -45,3 +46,19 @@ class ReportRequestForm(FlaskForm):
     @property
     def month_value(self) -> date:
         return parse_month(self.month.data)
+
+
+class MonthToDateForm(FlaskForm):
+    """One unit's report of the running month, from its first day to today."""
+
+    # Any unit id passes the form; the service answers 403 for a unit the user may not use.
+    unit = SelectField(
+        _l("Đơn vị"), coerce=int, validate_choice=False, validators=[DataRequired(_l("Chọn đơn vị"))]
+    )
+
+    def __init__(self, units: list[Unit], own_unit_id: int | None, **kwargs: object) -> None:
+        kwargs.setdefault("prefix", "mtd")
+        if own_unit_id in {u.id for u in units}:
+            kwargs.setdefault("unit", own_unit_id)
+        super().__init__(**kwargs)
+        self.unit.choices = [(u.id, f"{u.name} ({u.code})") for u in units]

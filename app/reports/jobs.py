@@ -57,9 +57,9 @@ def render_monthly_report(report_id: int) -> None:
         if report is None or report.is_ready:
             return
         report.status, report.error = "rendering", None
-        unit_id, month = report.unit_id, report.month
+        unit_id, month, as_of = report.unit_id, report.month, report.as_of
     now = utcnow()
-    pdf = render_pdf(REPORT, report_content(unit_id, month, now))
+    pdf = render_pdf(REPORT, report_content(unit_id, month, now, as_of))
     stored = get_storage().put_stream(
         io.BytesIO(pdf), allowed_types=["application/pdf"], max_bytes=MAX_PDF_BYTES, prefix="monthly-reports"
     )

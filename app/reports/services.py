@@ -100,7 +100,8 @@ def list_reports(
         query = query.where(MonthlyReport.unit_id == unit_id)
     if month is not None:
         query = query.where(MonthlyReport.month == month)
-    return list(db.session.scalars(query.order_by(MonthlyReport.month.desc(), Unit.code).limit(limit)))
+    ordered = query.order_by(MonthlyReport.month.desc(), MonthlyReport.as_of.desc().nulls_first(), Unit.code)
+    return list(db.session.scalars(ordered.limit(limit)))
 
 
 # --- making reports --------------------------------------------------------------------------------
@@ -121,19 +122,26 @@ def reporting_units(month: date) -> list[Unit]:
     return sorted((u for u in units.values() if u.is_active), key=lambda u: u.code)
 
 
-def _insert_report(unit_id: int, month: date, requested_by_id: int | None) -> int | None:
-    """The new report's id, or None when the unit already has one for the month."""
+def _insert_report(
+    unit_id: int, month: date, requested_by_id: int | None, as_of: date | None = None
+) -> int | None:
+    """The new report's id, or None when the unit already has one for the month (for a month-to-date
+    report: for the month up to `as_of`)."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    keys, where = (["unit_id", "month"], MonthlyReport.as_of.is_(None))
+    if as_of is not None:
+        keys, where = (["unit_id", "month", "as_of"], MonthlyReport.as_of.is_not(None))
     statement = (
         dialect.insert(MonthlyReport)
         .values(
             unit_id=unit_id,
             month=month,
+            as_of=as_of,
             requested_by_id=requested_by_id,
             status="pending",
             created_at=utcnow(),
         )
-        .on_conflict_do_nothing(index_elements=["unit_id", "month"])
+        .on_conflict_do_nothing(index_elements=keys, index_where=where)
         .returning(MonthlyReport.id)
     )
     return db.session.execute(statement).scalar()
@@ -170,6 +178,7 @@ def create_monthly_reports(month: date, unit_code: str | None = None) -> Monthly
         db.session.scalars(
             select(MonthlyReport.id).where(
                 MonthlyReport.month == month,
+                MonthlyReport.as_of.is_(None),
                 MonthlyReport.unit_id.in_([u.id for u in units]),
                 MonthlyReport.status.in_(("pending", "failed")),
             )
@@ -192,10 +201,25 @@ def request_report(user: User, unit_id: int, month: date) -> tuple[MonthlyReport
     existing ready or rendering report is returned as it is; a failed one is queued again."""
     require_request(user, unit_id)
     require_finished_month(month)
-    _insert_report(unit_id, month, user.id)
+    return _ask(user, unit_id, month, None)
+
+
+def request_month_to_date_report(
+    user: User, unit_id: int, now: datetime | None = None
+) -> tuple[MonthlyReport, bool]:
+    """A staff request for one unit's report of the running month, from its first day to today
+    (Vietnam time): one per unit and day, its figures taken when it is rendered; the whole-month
+    report still comes once the month has ended."""
+    require_request(user, unit_id)
+    return _ask(user, unit_id, this_month(now), to_local(now or utcnow()).date())
+
+
+def _ask(user: User, unit_id: int, month: date, as_of: date | None) -> tuple[MonthlyReport, bool]:
+    _insert_report(unit_id, month, user.id, as_of)
+    same_day = MonthlyReport.as_of.is_(None) if as_of is None else MonthlyReport.as_of == as_of
     report = db.session.scalar(
         select(MonthlyReport)
-        .where(MonthlyReport.unit_id == unit_id, MonthlyReport.month == month)
+        .where(MonthlyReport.unit_id == unit_id, MonthlyReport.month == month, same_day)
         .with_for_update()
     )
     queued = report.status in ("pending", "failed")
@@ -203,5 +227,12 @@ def request_report(user: User, unit_id: int, month: date) -> tuple[MonthlyReport
         report.status, report.error = "pending", None
         _enqueue_after_commit([report.id])
     db.session.flush()
-    log.info("monthly report %s (unit %s, %s) asked for by %s", report.id, unit_id, f"{month:%Y-%m}", user.id)
+    log.info(
+        "report %s (unit %s, %s%s) asked for by %s",
+        report.id,
+        unit_id,
+        f"{month:%Y-%m}",
+        f" to {as_of:%d}" if as_of else "",
+        user.id,
+    )
     return report, queued

@@ -26,6 +26,7 @@ def test_old_events_are_sealed_as_the_engine_seals_them(tmp_path):
             "REDIS_URL": "",
             "STORAGE_BACKEND": "local",
             "STORAGE_LOCAL_DIR": str(tmp_path / "files"),
+            "ORG_PERIODS": "province,district,commune",  # the demo seed's three-tier units
         }
     )
     with fresh.app_context():

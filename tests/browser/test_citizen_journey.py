@@ -13,7 +13,9 @@ import pytest
 from pypdf import PdfReader
 
 from app.extensions import db
+from tests.auth.support import finish_sign_up
 from tests.factories import PDF, pdf_bytes, png_bytes
+from tests.notifications.support import Mailbox
 
 pytestmark = pytest.mark.usefixtures("rq_worker")
 RESULT_PDF = pdf_bytes("Phieu ly lich tu phap so 1")
@@ -71,17 +73,18 @@ def _wait_for_link(page, name: str, timeout: float = 45):
     raise AssertionError(f"no link {name!r} after {timeout}s")
 
 
-def test_citizen_journey_from_sign_up_to_rating(page_factory, screenshot, staff, tmp_path):
+def test_citizen_journey_from_sign_up_to_rating(page_factory, screenshot, staff, tmp_path, smtp_server):
     page = page_factory()
     # 1. Sign up.
     page.goto("/register")
     page.get_by_label("Số định danh cá nhân (CCCD, 12 số)").fill("089095000321")
     page.get_by_label("Họ và tên").fill("Lê Văn Tư")
     page.get_by_label("Số điện thoại").fill("0909123456")
+    page.get_by_label("Thư điện tử").fill("le.van.tu@example.vn")
     page.get_by_label("Mật khẩu (ít nhất 8 ký tự)").fill("matkhau123")
     page.get_by_label("Nhập lại mật khẩu").fill("matkhau123")
     page.get_by_role("button", name="Đăng ký").click()
-    page.wait_for_url(lambda url: "/register" not in url)
+    finish_sign_up(page, Mailbox(smtp_server), "le.van.tu@example.vn")  # the link comes by e-mail
 
     # 2. Search without diacritics.
     search = page.locator("input[name=q]").first
@@ -128,22 +131,22 @@ def test_citizen_journey_from_sign_up_to_rating(page_factory, screenshot, staff,
     assert code in "".join(p.extract_text() for p in PdfReader(io.BytesIO(form_01)).pages)
     screenshot(page, "journey-04-accepted")
 
-    # 5. The department asks for a document during appraisal; the citizen supplies it on the page.
+    # 5. The provincial Police ask for a document during appraisal; the citizen supplies it on the page.
     staff.act("tn.tinh", code, "forward")
-    staff.act("ld.tuphap", code, "assign", assignee="cv.tuphap")
-    staff.act("cv.tuphap", code, "return_for_supplement", items=["Tờ khai có chữ ký"], comment="Thiếu chữ ký")
+    staff.act("ld.congan", code, "assign", assignee="cv.congan")
+    staff.act("cv.congan", code, "return_for_supplement", items=["Tờ khai có chữ ký"], comment="Thiếu chữ ký")
     page.reload()
     assert "Tờ khai có chữ ký" in page.content()
     screenshot(page, "journey-05-supplement-requested")
     page.locator("#bo-sung input[type=file]").first.set_input_files(str(tmp_path / "to-khai.pdf"))
     page.get_by_role("button", name="Nộp bổ sung").click()
     page.wait_for_load_state()
-    detail = staff.client.get(f"/api/v1/dossiers/{code}", headers=staff._headers("cv.tuphap")).json
+    detail = staff.client.get(f"/api/v1/dossiers/{code}", headers=staff._headers("cv.congan")).json
     assert detail["state"] == "appraising" and not detail["is_paused"]
 
     # 6. Approval, result issued electronically, returned; the citizen downloads it and rates.
-    staff.act("cv.tuphap", code, "propose")
-    staff.act("ld.tuphap", code, "approve")
+    staff.act("cv.congan", code, "propose")
+    staff.act("ld.congan", code, "approve")
     staff.attach_result("tn.tinh", code)
     staff.act("tn.tinh", code, "complete")
     staff.act("tn.tinh", code, "deliver", return_method="electronic")

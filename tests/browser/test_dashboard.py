@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from tests.browser.test_lien_thong_walk import sign_in
-from tests.indicators.conftest import PERIOD, clock, dataset  # noqa: F401 (fixtures)
+from tests.indicators.conftest import PERIOD, clock, dataset, results_ca  # noqa: F401 (fixtures)
 
 CHARTS = ("chart-channels", "chart-completion", "chart-breakdown", "chart-trend")
 

@@ -16,18 +16,15 @@ from sqlalchemy import select
 
 from app.dossiers.models import Dossier
 from app.extensions import db
-from tests.factories import PDF, pdf_bytes, png_bytes
+from tests.factories import PDF, png_bytes
+from tests.web import browser_sign_in
 
 pytestmark = pytest.mark.usefixtures("rq_worker")
 LAND = "1.012790"
 
 
 def sign_in(page, login: str, password: str = "demo12345"):  # noqa: S107 (demo accounts)
-    page.goto("/login")
-    page.get_by_label("Số CCCD hoặc tên đăng nhập").fill(login)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(lambda url: "/login" not in url)
+    browser_sign_in(page, login, password)
     return page
 
 
@@ -88,7 +85,6 @@ def form_pdfs(page, code: str, timeout: float = 60) -> dict[str, bytes]:
 def test_lien_thong_land_dossier_from_counter_to_return(page_factory, screenshot, tmp_path):
     (tmp_path / "don.pdf").write_bytes(PDF)
     (tmp_path / "so-do.png").write_bytes(png_bytes())
-    (tmp_path / "ket-qua.pdf").write_bytes(pdf_bytes("GCN QSDD"))
     reception = sign_in(page_factory(), "tn.candang")
 
     # Counter intake at the commune, accepted at once: Mẫu 01.
@@ -166,11 +162,12 @@ def test_lien_thong_land_dossier_from_counter_to_return(page_factory, screenshot
     assert not dossier.is_paused and dossier.paused_minutes >= 0
     assert "Tạm dừng" not in queue_row(registry, "specialist", code).inner_text()
 
-    # Registry hands over to the district People's Committee, whose leader approves with the result.
+    # Registry hands over to the district People's Committee, whose leader signs the certificate: a
+    # paper original (the procedure's `result`), so the approval takes no file.
     act(registry, code, "forward")
     district = sign_in(page_factory(), "ld.chauthanh")
     assert queue_row(district, "leader", code).count() == 1
-    act(district, code, "approve", result_file=str(tmp_path / "ket-qua.pdf"))
+    act(district, code, "approve")
     assert queue_row(district, "leader", code).count() == 0
 
     # Back at the commune one-stop: result ready, then returned at the counter.

@@ -3,7 +3,8 @@ hand-set clock (Asia/Ho_Chi_Minh). Tue 24 Nov 2026 is a public holiday; 28–29 
 All dossiers are birth registrations (same day, 15:00 cut-off, no fee) at xã Cần Đăng.
 
     D1 online  accepted Mon 23 16:00 (after cut-off → due Wed 25 17:00, skipping the holiday);
-               completed Wed 25 10:00 on time (240 working min = 0.5 d); returned electronically;
+               approved with a signed result; completed Wed 25 10:00 on time (240 working min =
+               0.5 d); returned electronically;
                rated 5 / on_time / once / good.
     D2 online  accepted Fri 27 09:00 (due 17:00); returned for supplement Fri 10:00, supplemented
                Mon 30 09:00 (paused 420 min → due Mon 16:00); extended Mon 10:00 (Mẫu 04, new
@@ -14,22 +15,26 @@ All dossiers are birth registrations (same day, 15:00 cut-off, no fee) at xã C�
     D5 online  submitted, never accepted: not received.
     D6 online  accepted Tue 1 Dec 07:30, paused 08:00 (return for supplement): open, neither overdue
                nor near due.
-    D7 online  accepted Thu 26 16:00 (due Fri 27 17:00); result file attached; completed Thu 16:30:
+    D7 online  accepted Thu 26 16:00 (due Fri 27 17:00); signed result file attached; completed Thu 16:30:
                early (30 min = 0.0625 d).
 """
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
 
+from app.core.uow import unit_of_work
 from app.procedures import get_registry
 from app.ratings.services import rate_dossier
-from app.workflow.submission import StoredDocument, Submission, submit_dossier
+from app.workflow.documents import Files, Upload
+from app.workflow.submission import StoredDocument, Submission, add_documents, submit_dossier
 from tests.clock import Clock, vn  # noqa: F401
 from tests.factories import act, form_data, submit, uploads_for
-from tests.notifications.support import BIRTH, attach_result
+from tests.notifications.support import BIRTH
+from tests.results.support import result_pdf
 
 COMMUNE = "000.21.30.H01"
 PERIOD = (date(2026, 11, 20), date(2026, 12, 6))
@@ -45,9 +50,21 @@ def _to_appraising(dossier, user):
     return act(dossier, "assign", user("ld.candang"), {"assignee": "cv.candang"})
 
 
-def _approve(dossier, user):
+def _approve(dossier, user, *, signed_result: bool = False):
+    """Propose and approve; with `signed_result`, the leader's approval issues a signed result file
+    (an original electronic result, app.results)."""
     act(dossier, "propose", user("cv.candang"))
-    return act(dossier, "approve", user("ld.candang"))
+    files = (
+        Files(results=[Upload("result", "giay-khai-sinh.pdf", io.BytesIO(result_pdf()))])
+        if signed_result
+        else None
+    )
+    return act(dossier, "approve", user("ld.candang"), **({"files": files} if files else {}))
+
+
+@pytest.fixture(scope="session")
+def results_ca(tmp_path_factory):
+    return tmp_path_factory.mktemp("indicators-results-ca")
 
 
 def _with_reused(citizen, source):
@@ -71,7 +88,8 @@ def _with_reused(citizen, source):
 
 
 @pytest.fixture
-def dataset(clock, user, make_user):
+def dataset(clock, user, make_user, app, monkeypatch, results_ca):
+    monkeypatch.setitem(app.config, "RESULT_TEST_CA_DIR", str(results_ca))  # results are signed
     citizen = make_user("citizen")
     rate = {"comment": ""}
 
@@ -80,7 +98,7 @@ def dataset(clock, user, make_user):
     clock.at("2026-11-23 16:00")
     _to_appraising(d1, user)
     clock.at("2026-11-25 10:00")
-    _approve(d1, user)
+    _approve(d1, user, signed_result=True)
     act(d1, "complete", user("tn.candang"))
     act(d1, "deliver", user("tn.candang"), {"return_method": "electronic"})
     rate_dossier(
@@ -99,7 +117,10 @@ def dataset(clock, user, make_user):
     clock.at("2026-11-26 16:00")
     _to_appraising(d7, user)
     _approve(d7, user)
-    attach_result(d7, user("tn.candang"))
+    with unit_of_work():  # the signed result attached at the centre after the approval
+        add_documents(
+            d7, user("tn.candang"), Files(results=[Upload("result", "kq.pdf", io.BytesIO(result_pdf()))])
+        )
     clock.at("2026-11-26 16:30")
     act(d7, "complete", user("tn.candang"))
 

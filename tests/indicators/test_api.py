@@ -25,7 +25,11 @@ def test_api_returns_the_engine_numbers(dataset, client, user, auth_headers):
     body = response.json
     assert (body["unit"], body["from"], body["to"]) == (COMMUNE, "2026-11-20", "2026-12-06")
     assert pairs(body) == EXPECTED
-    assert body["metrics"]["score"]["total"]["points"] == 47.77
+    assert body["metrics"]["score"]["total"] == {"points": 28.33, "max": 100, "counted": 50}
+    assert (body["basis"], body["structure"]) == ("competent", "as_was")
+    online = next(t for t in body["targets"] if t["metric"] == "online_share")
+    assert (online["value"], online["valid_from"], online["confirmed"]) == (0.8, "2026-01-01", True)
+    assert "71/NQ-CP" in online["source"]
 
 
 def test_default_unit_is_the_callers_and_level_filters(dataset, client, user, auth_headers):

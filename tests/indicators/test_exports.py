@@ -61,9 +61,13 @@ def test_overview_csv_has_every_pair_of_the_engine(dataset, supervisor):
             "" if numerator is None else str(numerator),
             str(denominator),
         ), key
-    assert by_key["on_time_rate"]["Tỷ lệ"] == "0.6667" and by_key["online_share"]["Mục tiêu"] == "0.5"
-    assert by_key["score.total"]["Tử số"] == "47.77"
-    assert by_key["score.payment"]["Ghi chú"] == "Chưa có dữ liệu thanh toán trực tuyến"
+    assert by_key["on_time_rate"]["Tỷ lệ"] == "0.6667" and by_key["online_share"]["Mục tiêu"] == "0.8"
+    assert (by_key["score.total"]["Điểm"], by_key["score.total"]["Điểm tối đa"]) == ("28.33", "100")
+    assert (by_key["score.on_time"]["Tử số"], by_key["score.on_time"]["Mẫu số"]) == ("2", "3")
+    assert (by_key["score.on_time"]["Điểm"], by_key["score.on_time"]["Điểm tối đa"]) == ("13.33", "20")
+    assert by_key["score.paid_online"]["Ghi chú"] == "Chưa có dữ liệu thanh toán trực tuyến"
+    assert by_key["score.published_on_time"]["Điểm"] == ""  # external: shown, not scored
+    assert ["Tính theo", "Đơn vị có thẩm quyền giải quyết"] in rows
 
 
 def test_overview_xlsx_is_formatted_and_equal_to_the_engine(dataset, supervisor):

@@ -20,13 +20,13 @@ EXPECTED = {
     "on_time_rate": (2, 3),
     "in_progress_overdue": (1, 3),
     "in_progress_near_due": (1, 3),
-    "fully_online": (5, 6),
+    "fully_online": (6, 6),  # five filed online, D3 scanned at the counter
     "satisfaction_rate": (1, 2),
     "satisfaction_time_ok": (1, 2),
     "satisfaction_contacts_once": (1, 2),
     "satisfaction_conduct_good": (1, 2),
     "online_payment_share": (None, 0),
-    "digitised_inputs": (6, 6),
+    "digitised_inputs": (1, 6),  # only D3 (counter scans): citizens' own uploads are not digitised
     "electronic_results": (2, 3),
     "reused_documents": (1, 6),
 }
@@ -45,8 +45,9 @@ def commune_indicators(**kwargs):
 def test_every_metric_of_the_known_dataset(dataset):
     metrics = commune_indicators()
     assert pairs(metrics) == EXPECTED
-    assert metrics["online_share"]["target"] == 0.5
-    assert metrics["satisfaction_rate"]["target"] == 0.9
+    # the targets in force on the period's last day (6 Dec 2026): the 2030 ones (targets.yaml)
+    assert metrics["online_share"]["target"] == 0.8
+    assert metrics["satisfaction_rate"]["target"] == 0.95
     assert metrics["on_time_rate"]["rate"] == pytest.approx(2 / 3)
     assert metrics["online_payment_share"]["rate"] is None
     assert metrics["online_payment_share"]["note"] == NO_PAYMENT_DATA
@@ -59,7 +60,7 @@ def test_every_metric_of_the_known_dataset(dataset):
         "note": NO_TRANSPARENCY,
     }
     assert metrics["fully_online_by_level"] == {
-        "commune": {"numerator": 5, "denominator": 6, "rate": pytest.approx(5 / 6), "target": 0.65}
+        "commune": {"numerator": 6, "denominator": 6, "rate": 1.0, "target": 1.0}
     }
     assert metrics["processing_time"] == {
         "count": 3,
@@ -75,20 +76,37 @@ def test_dataset_records_are_what_the_metrics_assume(dataset):
     assert d2.paused_minutes == 420 and d2.is_extended
 
 
-def test_decision_766_score_shows_points_and_inputs(dataset):
+def components(metrics: dict) -> dict:
+    return {c["key"]: c for c in metrics["score"]["components"]}
+
+
+def test_decision_766_scores_each_component_out_of_100(dataset):
     score = commune_indicators()["score"]
-    assert score["progress"] == {"points": 13.33, "max": 20, "inputs": ["on_time_rate"]}
-    assert score["online"]["points"] == 12  # 5/6 against a 50% target: capped
-    assert score["payment"] == {
-        "points": None,
-        "max": 10,
-        "inputs": ["online_payment_share"],
-        "note": NO_PAYMENT_DATA,
+    parts = components(commune_indicators())
+    assert parts["on_time"]["points"] == 13.33  # 2/3 of 20
+    assert (parts["dossiers_online"]["numerator"], parts["dossiers_online"]["denominator"]) == (5, 6)
+    assert parts["dossiers_online"]["points"] == 5.0  # 5/6 of 6: no invented 50 % cap
+    assert (parts["procedures_online"]["numerator"], parts["procedures_online"]["points"]) == (1, 2.0)
+    assert parts["rating"]["points"] == 3.0  # ratings weigh 6, not 18
+    assert parts["electronic_results"]["points"] == 4.0  # 2/3 of 6
+    assert parts["digitised_inputs"]["points"] == round(1 / 6 * 4, 2)
+    assert parts["reused"]["points"] == round(1 / 6 * 2, 2)
+    # no source here: shown, never scaled into the others
+    for key in ("published_on_time", "updates_on_time", "content_complete"):
+        assert parts[key]["origin"] == "external" and parts[key]["points"] is None
+    for key in ("national_synced", "paid_online", "results_to_data_store", "population_data_1"):
+        assert parts[key]["origin"] == "missing" and parts[key]["points"] is None
+    assert parts["national_synced"]["weight"] == 6 and parts["national_synced"]["note"] == NO_TRANSPARENCY
+    assert parts["paid_online"]["note"] == NO_PAYMENT_DATA
+    assert parts["petitions_on_time"]["denominator"] == 0 and parts["petitions_on_time"]["points"] is None
+    assert score["groups"]["transparency"] == {"points": None, "max": 18, "counted": 0}
+    assert score["groups"]["digitisation"]["max"] == 22
+    expected = 13.33 + 2 + 5 + 3 + 4 + round(4 / 6, 2) + round(2 / 6, 2)
+    assert score["total"] == {
+        "points": pytest.approx(expected),
+        "max": 100,
+        "counted": 20 + 12 + 6 + 6 + 4 + 2,
     }
-    assert score["satisfaction"]["points"] == 9
-    assert score["digitisation"]["points"] == round((1 + 2 / 3 + 1 / 6) / 3 * 22, 2)
-    assert score["transparency"]["points"] is None and score["transparency"]["note"] == NO_TRANSPARENCY
-    assert score["total"] == {"points": 47.77, "max": 72, "max_possible": 100}
 
 
 def test_scope_follows_the_subtree_level_and_procedure(dataset):

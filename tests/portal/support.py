@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+from tests import web
 from tests.factories import PDF, png_bytes
 
 TOKEN_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
@@ -35,9 +36,8 @@ def csrf(client, url: str) -> str:
 
 
 def sign_in(client, login: str, password: str = MAKE_USER_PASSWORD) -> None:
-    response = client.post(
-        "/login", data={"login": login, "password": password, "csrf_token": csrf(client, "/login")}
-    )
+    """Through the sign-in pages (staff with their second factor's code: tests.web.sign_in)."""
+    response = web.sign_in(client, login, password)
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 

@@ -3,6 +3,8 @@ search by keyboard."""
 
 from __future__ import annotations
 
+from tests.web import browser_sign_in
+
 
 def test_queue_on_a_phone_by_keyboard(page_factory, screenshot, clock, new_dossier, walk):
     clock.at("2026-12-07 07:10")
@@ -10,11 +12,7 @@ def test_queue_on_a_phone_by_keyboard(page_factory, screenshot, clock, new_dossi
     clock.at("2026-12-07 07:20")
     accepted = walk(new_dossier(), "accept")
     page = page_factory(width=360, height=740)
-    page.goto("/login")
-    page.get_by_label("Số CCCD hoặc tên đăng nhập").fill("tn.candang")
-    page.get_by_label("Mật khẩu").fill("demo12345")
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: "/login" not in url)
+    browser_sign_in(page, "tn.candang")
     page.goto("/work")
     page.wait_for_url("**/work/queues/reception")
     assert page.locator(f'a[href="/work/dossiers/{waiting.code}"]').is_visible()

@@ -9,7 +9,8 @@
 
   function pct(v) { return v === null || v === undefined ? null : Math.round(v * 1000) / 10; }
 
-  function targetLine(label, value, count, color) {
+  function targetLine(label, value, count, color) {  // null when no target applies (then left out)
+    if (value === null) return null;
     var data = [];
     for (var i = 0; i < count; i++) data.push(value);
     return {type: "line", label: label, data: data, borderColor: color || COLORS.target, borderDash: [6, 4],
@@ -45,7 +46,8 @@
     draw("chart-breakdown", {type: "bar", data: {labels: names, datasets: [
       {label: L.online_share + " (%)", data: data.breakdown.map(function (r) { return pct(r.online_share); }),
        backgroundColor: COLORS.blue},
-      targetLine(L.target + " " + pct(data.targets.online_share) + "%", pct(data.targets.online_share), names.length)]},
+      targetLine(L.target + " " + pct(data.targets.online_share) + "%", pct(data.targets.online_share), names.length)
+    ].filter(Boolean)},
       options: {indexAxis: "y", scales: {x: percentAxis("bottom"), y: {ticks: {autoSkip: false, callback: function (v) {
         var text = names[v] || "", max = section.clientWidth < 500 ? 18 : 34;
         return text.length > max ? text.slice(0, max - 1) + "…" : text; }}}}}});
@@ -60,7 +62,8 @@
       targetLine(L.target + ": " + L.online_share + " " + pct(data.targets.online_share) + "%",
                  pct(data.targets.online_share), months.length),
       targetLine(L.target + ": " + L.on_time_rate + " " + pct(data.targets.on_time_rate) + "%",
-                 pct(data.targets.on_time_rate), months.length, COLORS.amber)]},
+                 pct(data.targets.on_time_rate), months.length, COLORS.amber)
+    ].filter(Boolean)},
       options: {scales: {y: percentAxis("right", false),
                          count: {position: "left", beginAtZero: true, ticks: {precision: 0}}}}});
   }
