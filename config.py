@@ -48,6 +48,13 @@ class Config:
     # its SQL statements may take before it is stopped (a 503 asking to narrow the scope).
     STATS_MAX_PERIOD_DAYS: int = _env_int("STATS_MAX_PERIOD_DAYS", 1100)
     STATS_STATEMENT_TIMEOUT_MS: int = _env_int("STATS_STATEMENT_TIMEOUT_MS", 10_000)
+    # Indicators: the targets file (app/indicators/targets.yaml by default), the daily rollups of past
+    # days (PostgreSQL) and how often the job refreshes them, and the longest open transaction a refresh
+    # allows for.
+    INDICATOR_TARGETS_FILE: str = _env("INDICATOR_TARGETS_FILE")
+    INDICATOR_ROLLUPS: bool = _env_bool("INDICATOR_ROLLUPS", True)
+    INDICATOR_ROLLUP_SECONDS: int = _env_int("INDICATOR_ROLLUP_SECONDS", 300)
+    INDICATOR_DIRTY_MARGIN_SECONDS: int = _env_int("INDICATOR_DIRTY_MARGIN_SECONDS", 900)
     # Near-due / overdue alerts to the acting unit's leaders: one scan every this many minutes.
     ALERT_SCAN_MINUTES: int = _env_int("ALERT_SCAN_MINUTES", 15)
     # Tamper-evident history: the whole event log is anchored every AUDIT_ANCHOR_MINUTES, signed with

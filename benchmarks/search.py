@@ -103,7 +103,12 @@ def _sample(app: Any) -> dict[str, Any]:
                 "ORDER BY submitted_at DESC LIMIT 1"
             ),
             {"unit": unit_id},
-        ).one()
+        ).one_or_none()
+        if row is None:
+            raise SystemExit(
+                f"no returned dossier with the serial 0003 received by {BUSIEST}: the cases are about "
+                "its officers, so the seeded data must give it dossiers (benchmarks/seed_million.py)"
+            )
         total = db.session.scalar(select(db.func.count()).select_from(Dossier))
         db.session.remove()
     today = date.today()

@@ -5,7 +5,8 @@ A request builds one `Context` and asks it for groups: `totals(groups, buckets)`
 once (app.indicators.rollups.read: rollup rows, corrections for the dossiers changed since, and
 today from the records), maps every row's unit to its group (the scope unit, a ranking row, a
 procedure, a month) and adds it up in Python; registry facts (fee, statutory time, field) are
-applied per procedure version here. In-progress figures are a snapshot of `now`, always counted from the records.
+applied per procedure version here. In-progress figures are a snapshot of `now`, always counted
+from the records.
 """
 
 from __future__ import annotations

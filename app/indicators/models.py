@@ -60,6 +60,15 @@ Index(
     postgresql_where=text(_OPEN),
     sqlite_where=text(_OPEN),
 )
+# The dossiers behind a completion count (early / on time / late) of a unit by default, newest first.
+Index(
+    "ix_dossiers_completed_outcome",
+    func.coalesce(Dossier.competent_unit_id, Dossier.current_unit_id),
+    Dossier.outcome,
+    Dossier.completed_at,
+    postgresql_where=text(_COMPLETED),
+    sqlite_where=text(_COMPLETED),
+)
 # Unfinished legs of each unit, paused ones included (in progress by leg).
 Index(
     "ix_dossier_steps_unfinished",

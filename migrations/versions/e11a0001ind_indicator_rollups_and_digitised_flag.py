@@ -99,6 +99,13 @@ def upgrade():
         sqlite_where=sa.text(_OPEN),
     )
     op.create_index(
+        "ix_dossiers_completed_outcome",
+        "dossiers",
+        [sa.text("coalesce(competent_unit_id, current_unit_id)"), "outcome", "completed_at"],
+        postgresql_where=sa.text(_COMPLETED),
+        sqlite_where=sa.text(_COMPLETED),
+    )
+    op.create_index(
         "ix_dossier_steps_unfinished",
         "dossier_steps",
         ["unit_id"],
@@ -139,6 +146,7 @@ def downgrade():
     )
     op.drop_index("ix_dossier_steps_finished", table_name="dossier_steps")
     op.drop_index("ix_dossier_steps_unfinished", table_name="dossier_steps")
+    op.drop_index("ix_dossiers_completed_outcome", table_name="dossiers")
     op.drop_index("ix_dossiers_open_units", table_name="dossiers")
     op.drop_index("ix_dossiers_completed_at", table_name="dossiers")
     op.drop_index("ix_dossiers_updated_at", table_name="dossiers")

@@ -170,3 +170,15 @@ def test_the_statements_do_not_grow_with_the_page(births, user, clock):
             page = partial(search_dossiers, person, SearchFilters(procedure=BIRTH), limit=limit)
             counts.append(statements_of(page))
     assert counts[0] == counts[1] == 1 and counts[2] == counts[3], counts
+
+
+def test_a_corrected_name_or_phone_is_found_under_the_new_one_by_every_unit(land, user):
+    from app.core.uow import unit_of_work
+
+    with unit_of_work():
+        dossier = db.session.get(Dossier, land.id)
+        dossier.applicant_name, dossier.applicant_phone = "Trần Thị Thu Thảo", "+84 913 000 555"
+    for login in ("tn.candang", "cv.vpdk"):
+        assert codes(user(login), q="thu thao") == [land.code]
+        assert codes(user(login), q="0913000555") == [land.code]
+        assert codes(user(login), q="0912000555") == []
