@@ -3,48 +3,28 @@
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 from datetime import datetime, timedelta
 
 from app.calendar.services import get_calendar
 from app.core.time import local_iso, to_local
 from app.core.uow import unit_of_work
+from app.demo.people import sample_pdf, sample_png
 from app.procedures import get_registry
 from app.procedures.definitions import FieldSpec, Procedure
 from app.workflow.submission import Submission, Upload, submit_dossier
 
 
 def pdf_bytes(note: str = "") -> bytes:
-    """The smallest well-formed PDF: a catalog, an empty page tree, its cross-reference table; with
-    `note` as a comment line, to tell two files apart."""
-    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[]/Count 0>>"]
-    out = bytearray(b"%PDF-1.4\n" + (b"% " + note.encode() + b"\n" if note else b""))
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj" % number + body + b"endobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    """The smallest well-formed PDF, with `note` as a comment line to tell two files apart (the
+    demo seed's own maker: app.demo.people)."""
+    return sample_pdf(note)
 
 
 PDF = pdf_bytes()
 
 
 def png_bytes() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00\x00"))
-        + chunk(b"IEND", b"")
-    )
+    return sample_png()
 
 
 def sample_file(types: tuple[str, ...]) -> tuple[bytes, str]:
